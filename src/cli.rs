@@ -1,10 +1,22 @@
 //! Command-line interface: parses arguments and dispatches to the subcommands.
 
-use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
-use crate::sign;
+use clap::{Args, Parser, Subcommand};
 
-/// Exit code for usage errors, configuration errors and internal failures.
+use crate::discover::Options;
+use crate::finding::Severity;
+use crate::report::{self, Format, Report};
+use crate::rules::Registry;
+use crate::scan::{self, ScanOptions};
+use crate::{explain, sign};
+
+/// No finding at or above the threshold.
+pub const EXIT_CLEAN: i32 = 0;
+/// Findings at or above the threshold (including files that could not be analysed).
+pub const EXIT_FINDINGS: i32 = 1;
+/// Usage or configuration error, or an internal failure.
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Debug, Parser)]
@@ -16,6 +28,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Scan files and directories for agent security problems.
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules,
+    /// Show a rule's page: what it detects, why, and how to fix it.
+    Explain {
+        /// Rule id, such as AS-NET-001.
+        rule: String,
+    },
     /// Generate a key pair for `agentsec sign`.
     Keygen(sign::KeygenArgs),
     /// Sign files or directories into Sigstore bundles.
@@ -24,17 +45,70 @@ enum Command {
     Verify(sign::VerifyArgs),
 }
 
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Files and directories to scan (default: the current directory). Files named
+    /// here are scanned even when ignored or excluded.
+    paths: Vec<PathBuf>,
+    /// Output format (default: human).
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains; `never` always exits 0
+    /// unless the scan itself fails.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Do not read .gitignore, .ignore and git exclude files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Skip paths matching GLOB (relative to each scanned directory); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Files larger than this many bytes are not analysed (and are reported).
+    #[arg(long, value_name = "BYTES", default_value_t = scan::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// Colour in the human report: auto, always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FailOn(Option<Severity>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s == "never" {
+        return Ok(FailOn(None));
+    }
+    Severity::parse(s)
+        .map(|v| FailOn(Some(v)))
+        .ok_or_else(|| "expected critical, high, medium, low, info or never".to_string())
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
             let _ = e.print();
             return code;
         }
     };
     let result = match &cli.command {
+        Command::Scan(a) => run_scan(a),
+        Command::Rules => with_registry(|r| {
+            print!("{}", explain::list(r));
+            Ok(EXIT_CLEAN)
+        }),
+        Command::Explain { rule } => with_registry(|r| match r.get(&rule.to_ascii_uppercase()) {
+            Some(m) => {
+                print!("{}", explain::page(m));
+                Ok(EXIT_CLEAN)
+            }
+            None => Err(anyhow::anyhow!("no rule {rule}; `agentsec rules` lists them")),
+        }),
         Command::Keygen(a) => sign::run_keygen(a),
         Command::Sign(a) => sign::run_sign(a),
         Command::Verify(a) => sign::run_verify(a),
@@ -46,4 +120,70 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+fn with_registry(f: impl FnOnce(&Registry) -> anyhow::Result<i32>) -> anyhow::Result<i32> {
+    let r = Registry::builtin().map_err(|e| anyhow::anyhow!("invalid built-in rule pack: {e}"))?;
+    f(&r)
+}
+
+fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
+    let registry = Registry::builtin().map_err(|e| anyhow::anyhow!("invalid built-in rule pack: {e}"))?;
+    let cwd = std::env::current_dir()?;
+    let roots: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from(".")] } else { a.paths.clone() };
+    // Paths are reported relative to the one directory scanned, else to the
+    // working directory (pre-commit passes file lists from the repository root).
+    let base = match roots.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        _ => cwd.clone(),
+    };
+    let base = if base.is_absolute() { base } else { cwd.join(&base) };
+    let roots: Vec<PathBuf> = roots.iter().map(|r| if r.is_absolute() { r.clone() } else { cwd.join(r) }).collect();
+    let base = normalize(&base);
+    let roots: Vec<PathBuf> = roots.iter().map(|r| normalize(r)).collect();
+    let opts = ScanOptions {
+        walk: Options { no_ignore: a.no_ignore, exclude: a.exclude.clone() },
+        max_file_size: a.max_file_size,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
+    let color = match a.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let report = Report {
+        findings: &result.findings,
+        registry: &registry,
+        sources: &result.sources,
+        files_scanned: result.files_scanned,
+        unreadable: &result.unreadable,
+        fail_on: a.fail_on.0,
+        color,
+    };
+    let text = report::render(a.format, &report);
+    match &a.output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            if a.format != Format::Human {
+                eprint!("{}", report::human::summary(&report));
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    // A file that could not be analysed fails the scan whatever the threshold.
+    if report.fails() || !result.unreadable.is_empty() {
+        Ok(EXIT_FINDINGS)
+    } else {
+        Ok(EXIT_CLEAN)
+    }
+}
+
+/// Removes `.` components so relative display paths come out clean.
+fn normalize(p: &std::path::Path) -> PathBuf {
+    p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }

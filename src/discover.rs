@@ -1,0 +1,152 @@
+//! Walks the scan roots in parallel (gitignore-aware) and keeps only files some rule
+//! reads, so a repository without agent files costs little more than the walk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use crate::classify::{self, Certainty, FileKind};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub no_ignore: bool,
+    pub exclude: Vec<String>,
+}
+
+/// A file to analyse.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub abs: PathBuf,
+    /// Relative to the scan root, '/' separators.
+    pub rel: String,
+    pub kind: FileKind,
+    pub certainty: Certainty,
+}
+
+/// A path the walk could not enter (loops, permissions).
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub rel: String,
+    pub message: String,
+}
+
+pub struct Discovered {
+    pub files: Vec<Candidate>,
+    pub errors: Vec<WalkError>,
+    /// Every file the walk visited, for the summary and the benchmark.
+    pub visited: usize,
+}
+
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| format!("--exclude {g:?}: {e}"))?;
+        b.add(glob);
+        // `dir` and `dir/` also exclude everything below.
+        let trimmed = g.trim_end_matches('/');
+        if !trimmed.contains('*') {
+            if let Ok(sub) = Glob::new(&format!("{trimmed}/**")) {
+                b.add(sub);
+            }
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// Relative display path of `p` below `base`.
+pub fn rel_path(base: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(base).unwrap_or(p);
+    let s = r.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    if s.is_empty() {
+        p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+    } else {
+        s
+    }
+}
+
+/// Walks `root` (a directory) or takes it as one named file. Named files are always
+/// analysed when their kind is known, even if ignored or excluded: pre-commit and
+/// editors pass exactly the files they want checked.
+pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) -> Discovered {
+    if !root.is_dir() {
+        let rel = rel_path(base, root);
+        let files = classify::by_path(&rel)
+            .map(|(kind, certainty)| Candidate { abs: root.to_path_buf(), rel: rel.clone(), kind, certainty })
+            .into_iter()
+            .collect();
+        let errors = if root.exists() || root.is_symlink() {
+            Vec::new()
+        } else {
+            vec![WalkError { rel, message: "no such file or directory".into() }]
+        };
+        return Discovered { files, errors, visited: 1 };
+    }
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let visited = std::sync::atomic::AtomicUsize::new(0);
+    let mut wb = WalkBuilder::new(root);
+    wb.hidden(false)
+        .follow_links(true)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .parents(!opts.no_ignore)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
+    wb.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        visited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let rel = rel_path(base, e.path());
+                        let rel_root = rel_path(root, e.path());
+                        if excludes.is_match(&rel_root) || excludes.is_match(&rel) {
+                            return WalkState::Continue;
+                        }
+                        if let Some((kind, certainty)) = classify::by_path(&rel) {
+                            if let Ok(mut f) = files.lock() {
+                                f.push(Candidate { abs: e.path().to_path_buf(), rel, kind, certainty });
+                            }
+                        }
+                    } else if e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 {
+                        let rel_root = rel_path(root, e.path());
+                        if excludes.is_match(&rel_root) {
+                            return WalkState::Skip;
+                        }
+                    }
+                }
+                Err(err) => {
+                    let (path, message) = describe(&err);
+                    let rel = path.map(|p| rel_path(base, &p)).unwrap_or_default();
+                    if let Ok(mut e) = errors.lock() {
+                        e.push(WalkError { rel, message });
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut errors = errors.into_inner().unwrap_or_default();
+    errors.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Discovered { files, errors, visited: visited.into_inner() }
+}
+
+fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe(err),
+        ignore::Error::Loop { child, ancestor } => (
+            Some(child.clone()),
+            format!("symbolic link loop: points back to {}", ancestor.display()),
+        ),
+        other => (None, other.to_string()),
+    }
+}

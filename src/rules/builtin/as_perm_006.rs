@@ -1,0 +1,107 @@
+//! AS-PERM-006: a filesystem server (or a container mount) given the root, a home
+//! directory or a system directory.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::finding::Severity;
+use crate::manifest::mcp::Field;
+use crate::rules::values::container_image;
+use crate::rules::{Context, Parsed, Rule};
+
+pub struct BroadFilesystem;
+
+static FS_SERVER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(server-filesystem|mcp/filesystem|(^|[-_/@])(file|files|filesystem|fs|disk)([-_/@.]|$))")
+        .expect("static regex")
+});
+
+/// How broad a path is: `Some(true)` root/home/system, `Some(false)` escapes with `..`.
+pub fn broad(path: &str) -> Option<bool> {
+    static HOME_DIR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(/home/[^/]+|/Users/[^/]+|[A-Za-z]:\\Users\\[^\\]+)$").expect("static regex")
+    });
+    let p = path.trim().trim_end_matches(['/', '\\']);
+    let p = if p.is_empty() && path.trim().starts_with('/') { "/" } else { p };
+    let exact = [
+        "/", "~", "$HOME", "${HOME}", "${env:HOME}", "${userHome}", "%USERPROFILE%", "/root", "/etc",
+        "/var", "/usr", "/opt", "/proc", "/sys", "/dev", "/boot", "~/.config", "~/Library", "~/.ssh", "~/.aws",
+        "$HOME/.config", "${HOME}/.config", "${HOME}/.ssh", "$HOME/.ssh",
+    ];
+    if exact.contains(&p) || HOME_DIR.is_match(p) || (p.len() <= 3 && p.ends_with(':')) || p.eq_ignore_ascii_case("C:") {
+        return Some(true);
+    }
+    if p.split(['/', '\\']).any(|seg| seg == "..") {
+        return Some(false);
+    }
+    None
+}
+
+impl Rule for BroadFilesystem {
+    fn id(&self) -> &'static str {
+        "AS-PERM-006"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        for s in &file.servers {
+            let argv = s.argv();
+            let fields: Vec<&Field<'_>> = s.command.iter().chain(s.args.iter()).collect();
+            if let Some(img) = container_image(&argv) {
+                // Host side of bind mounts.
+                for i in 0..img {
+                    let prev = if i > 0 { argv[i - 1].as_str() } else { "" };
+                    let host = match prev {
+                        "-v" | "--volume" => argv[i].split(':').next().unwrap_or(""),
+                        "--mount" => argv[i]
+                            .split(',')
+                            .find_map(|kv| kv.strip_prefix("source=").or_else(|| kv.strip_prefix("src=")))
+                            .unwrap_or(""),
+                        _ => continue,
+                    };
+                    report(cx, &s.name, fields[i], host, "mounts");
+                }
+                continue;
+            }
+            let Some(pkg) = argv.iter().position(|a| FS_SERVER.is_match(a)) else { continue };
+            for i in pkg + 1..argv.len() {
+                if !argv[i].starts_with('-') {
+                    report(cx, &s.name, fields[i], &argv[i], "gives the filesystem server");
+                }
+            }
+        }
+    }
+}
+
+fn report(cx: &mut Context<'_>, server: &str, f: &Field<'_>, path: &str, verb: &str) {
+    match broad(path) {
+        Some(true) => {
+            cx.report(f.node.span.clone(), &f.route.to_string(), format!(
+                "MCP server '{server}' {verb} `{path}`: the whole disk, a home directory or a system directory"
+            ));
+        }
+        Some(false) => {
+            cx.report(f.node.span.clone(), &f.route.to_string(), format!(
+                "MCP server '{server}' {verb} `{path}`, which climbs out of the project with `..`"
+            ))
+            .severity(Severity::Medium);
+        }
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::broad;
+
+    #[test]
+    fn broad_paths() {
+        for p in ["/", "~", "/Users/alice", "/home/bob/", "C:\\", "${HOME}", "/etc", "~/.ssh"] {
+            assert_eq!(broad(p), Some(true), "{p}");
+        }
+        assert_eq!(broad("${workspaceFolder}/../x"), Some(false));
+        for p in ["/work/repo/docs", "./data", "~/projects/app", "/home/bob/project", "/tmp/x"] {
+            assert_eq!(broad(p), None, "{p}");
+        }
+    }
+}

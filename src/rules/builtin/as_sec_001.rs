@@ -1,0 +1,127 @@
+//! AS-SEC-001: a credential written into an MCP server entry.
+
+use crate::finding::{Confidence, Severity};
+use crate::manifest::mcp::Field;
+use crate::rules::values::{generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url};
+use crate::rules::{Context, Parsed, Rule, Scope};
+
+use super::{redact, sub_span};
+
+pub struct HardcodedSecret;
+
+impl Rule for HardcodedSecret {
+    fn id(&self) -> &'static str {
+        "AS-SEC-001"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        let severity = match file.scope {
+            Scope::Shared => Severity::Critical,
+            Scope::User => Severity::High,
+        };
+        for s in &file.servers {
+            let maps = [("env", &s.env), ("header", &s.headers)];
+            for (what, pairs) in maps {
+                for p in pairs.iter() {
+                    let Some(v) = p.value.node.as_str() else { continue };
+                    check_value(cx, file, s.name.as_str(), &p.value, &format!("{what} {}", p.key), &p.key, v, severity);
+                }
+            }
+            let mut flag: Option<String> = None;
+            for a in &s.args {
+                let Some(v) = a.node.as_str() else { continue };
+                // `--api-key=<literal>`, `--token <literal>`, `-e KEY=<literal>`.
+                let (key, value) = match (flag.take(), v.split_once('=')) {
+                    (Some(f), _) => (f, v.to_string()),
+                    (None, Some((k, val))) if k.starts_with("--") || !k.starts_with('-') => {
+                        (k.trim_start_matches('-').to_string(), val.to_string())
+                    }
+                    _ => (String::new(), v.to_string()),
+                };
+                if v.starts_with("--") && !v.contains('=') && is_secret_key_name(v) {
+                    flag = Some(v.trim_start_matches('-').to_string());
+                    continue;
+                }
+                let offset = v.len() - value.len();
+                check_arg(cx, file, &s.name, a, &key, &value, offset, severity);
+            }
+            if let Some(u) = &s.url {
+                check_url(cx, file, &s.name, u, severity);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_value(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, f: &Field<'_>, what: &str, key: &str, v: &str, sev: Severity) {
+    if is_placeholder(v) {
+        return;
+    }
+    if let Some(m) = known_secret(v) {
+        let span = sub_span(file.source, f.node, m.range.clone());
+        cx.report(span, &f.route.to_string(), format!(
+            "MCP server '{server}' has a hard-coded {} in {what} ({})", m.kind, redact(&v[m.range.clone()])
+        ))
+        .severity(sev);
+    } else if generic_secret(key, v) {
+        cx.report(f.node.span.clone(), &f.route.to_string(), format!(
+            "MCP server '{server}' has what looks like a hard-coded credential in {what} ({})", redact(v)
+        ))
+        .severity(sev)
+        .confidence(Confidence::Medium);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_arg(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, f: &Field<'_>, key: &str, value: &str, offset: usize, sev: Severity) {
+    if value.contains("://") || is_placeholder(value) {
+        return;
+    }
+    let label = if key.is_empty() { "an argument".to_string() } else { format!("argument {key}") };
+    if let Some(m) = known_secret(value) {
+        let span = sub_span(file.source, f.node, m.range.start + offset..m.range.end + offset);
+        cx.report(span, &f.route.to_string(), format!(
+            "MCP server '{server}' passes a hard-coded {} in {label} ({})", m.kind, redact(&value[m.range.clone()])
+        ))
+        .severity(sev);
+    } else if !key.is_empty() && generic_secret(key, value) {
+        let span = sub_span(file.source, f.node, offset..offset + value.len());
+        cx.report(span, &f.route.to_string(), format!(
+            "MCP server '{server}' passes what looks like a hard-coded credential in {label} ({})", redact(value)
+        ))
+        .severity(sev)
+        .confidence(Confidence::Medium);
+    }
+}
+
+fn check_url(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, u: &Field<'_>, sev: Severity) {
+    let text = u.text();
+    let Some(parts) = parse_url(&text) else { return };
+    if let Some(ui) = &parts.userinfo {
+        if let Some((_, pw)) = ui.split_once(':') {
+            if !pw.is_empty() && !is_placeholder(pw) {
+                let start = text.find(ui.as_str()).unwrap_or(0);
+                let span = sub_span(file.source, u.node, start..start + ui.len());
+                cx.report(span, &u.route.to_string(), format!(
+                    "MCP server '{server}' has a password in its URL ({})", redact(pw)
+                ))
+                .severity(sev);
+                return;
+            }
+        }
+    }
+    for pair in parts.rest.split(['?', '&']).skip(1) {
+        let Some((k, v)) = pair.split_once('=') else { continue };
+        let kl = k.to_ascii_lowercase();
+        let credential_param = ["key", "token", "api_key", "apikey", "access_token", "secret"].contains(&kl.as_str());
+        if credential_param && v.len() >= 8 && !is_placeholder(v) {
+            let start = text.find(pair).unwrap_or(0);
+            let span = sub_span(file.source, u.node, start..start + pair.len());
+            cx.report(span, &u.route.to_string(), format!(
+                "MCP server '{server}' has a credential in its URL query ({k}={})", redact(v)
+            ))
+            .severity(sev);
+            return;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Code rules: detections that a declarative matcher cannot express. One file each.
+
+mod as_auth_001;
+mod as_perm_003;
+mod as_perm_006;
+mod as_pois_002;
+mod as_sec_001;
+mod as_sup_001;
+
+use crate::manifest::mcp::Field;
+use crate::manifest::{Node, Span};
+use crate::source::SourceFile;
+
+use super::Rule;
+
+pub fn all() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(as_auth_001::NoAuth),
+        Box::new(as_perm_003::AutoApprove),
+        Box::new(as_perm_006::BroadFilesystem),
+        Box::new(as_pois_002::HiddenCharacters),
+        Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sup_001::UnpinnedSource),
+    ]
+}
+
+/// The exact bytes of `range` (an offset range inside a string value) when the value
+/// is written verbatim in the file, else the whole value node.
+pub fn sub_span(file: &SourceFile, node: &Node, range: std::ops::Range<usize>) -> Span {
+    let raw = file.text.get(node.span.clone()).unwrap_or("");
+    let Some(value) = node.as_str() else { return node.span.clone() };
+    let inner_start = match raw.find(value) {
+        Some(i) if !value.is_empty() => i,
+        _ => return node.span.clone(),
+    };
+    let start = node.span.start + inner_start + range.start;
+    let end = node.span.start + inner_start + range.end.min(value.len());
+    start..end
+}
+
+/// Shows the start of a secret without revealing it.
+pub fn redact(s: &str) -> String {
+    let head: String = s.chars().take(4).collect();
+    format!("{head}…")
+}
+
+pub fn span_route(f: &Field<'_>) -> (Span, String) {
+    (f.node.span.clone(), f.route.to_string())
+}

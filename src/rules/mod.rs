@@ -1,0 +1,116 @@
+//! Rules: one trait for code rules, a declarative engine for data rules, one registry.
+
+pub mod builtin;
+pub mod data;
+pub mod meta;
+pub mod registry;
+pub mod subjects;
+pub mod values;
+
+use crate::classify::{Client, FileKind};
+use crate::finding::{fingerprint, Confidence, Finding, Location, Severity};
+use crate::manifest::mcp::McpServer;
+use crate::manifest::{Document, Span};
+use crate::source::SourceFile;
+
+pub use meta::RuleMeta;
+pub use registry::Registry;
+
+/// Whose file this is: a repository file reaches every collaborator, a user's own
+/// configuration only that user. Several rules rate shared files higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Shared,
+    User,
+}
+
+/// A file parsed for the rules.
+pub struct Parsed<'a> {
+    pub source: &'a SourceFile,
+    pub kind: FileKind,
+    pub doc: &'a Document,
+    pub servers: Vec<McpServer<'a>>,
+    pub scope: Scope,
+}
+
+impl Parsed<'_> {
+    pub fn client(&self) -> Client {
+        match self.kind {
+            FileKind::McpConfig(c, _) => c,
+        }
+    }
+}
+
+/// A code rule. Its metadata (title, severity, docs) lives in its rules/ file.
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>);
+}
+
+/// Collects the findings of one rule on one file.
+pub struct Context<'a> {
+    pub file: &'a SourceFile,
+    pub meta: &'a RuleMeta,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(file: &'a SourceFile, meta: &'a RuleMeta) -> Self {
+        Context {
+            file,
+            meta,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Reports a finding at `span` with the rule's default severity and confidence;
+    /// adjust them on the returned finding. `route` names the matched node so the
+    /// fingerprint survives edits elsewhere in the file.
+    pub fn report(&mut self, span: Span, route: &str, message: impl Into<String>) -> &mut Finding {
+        let matched = self.file.text.get(span.clone()).unwrap_or("");
+        let fp = fingerprint(&self.meta.id, &self.file.path, route, matched);
+        self.findings.push(Finding {
+            rule: self.meta.id.clone(),
+            severity: self.meta.severity,
+            confidence: self.meta.confidence,
+            message: message.into(),
+            help: self.meta.fix.clone(),
+            primary: Location::new(self.file, span),
+            related: Vec::new(),
+            fingerprint: fp,
+            suppression: None,
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    pub fn location(&self, span: Span, label: &str) -> Location {
+        Location::new(self.file, span).labeled(label)
+    }
+}
+
+impl Finding {
+    pub fn severity(&mut self, s: Severity) -> &mut Self {
+        self.severity = s;
+        self
+    }
+
+    pub fn confidence(&mut self, c: Confidence) -> &mut Self {
+        self.confidence = c;
+        self
+    }
+
+    pub fn related(&mut self, l: Location) -> &mut Self {
+        self.related.push(l);
+        self
+    }
+}
+
+/// The catalog's global modifier: findings in tests, examples and docs are one
+/// severity step lower, since those files rarely reach a real agent.
+pub fn is_sample_path(path: &str) -> bool {
+    path.split('/').rev().skip(1).any(|seg| {
+        let s = seg.to_ascii_lowercase();
+        s.starts_with("test") || s == "examples" || s == "example" || s == "docs" || s == "fixtures"
+    }) || path.ends_with(".ipynb")
+}

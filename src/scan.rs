@@ -1,0 +1,264 @@
+//! The scan pipeline: discover, read, parse, check; then order the findings.
+
+use std::io::Read;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::classify::{self, Certainty, Client, FileKind, Format};
+use crate::discover::{self, Candidate, Options};
+use crate::finding::{fingerprint, Finding, Location};
+use crate::manifest::{self, mcp, Document, ParseError};
+use crate::rules::{Parsed, Registry, Scope};
+use crate::source::SourceFile;
+
+/// Files over this size are not analysed (and reported): configuration is small,
+/// and a huge file named like one is more likely an attack on the scanner.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+pub struct ScanOptions {
+    pub walk: Options,
+    pub max_file_size: u64,
+    /// Show a progress bar (stderr is a terminal and the tree is large).
+    pub progress: bool,
+}
+
+/// What a scan produced, before filtering and rendering.
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    /// Files analysed.
+    pub files_scanned: usize,
+    /// Files the walk visited.
+    pub files_visited: usize,
+    /// Bytes read for analysis.
+    pub bytes_scanned: u64,
+    /// Files that could not be analysed (also present as AS-SCAN-001 findings).
+    pub unreadable: Vec<(String, String)>,
+    /// Text of the files with findings, for snippets in the human report.
+    pub sources: HashMap<String, Arc<String>>,
+}
+
+pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Registry) -> Result<ScanResult, String> {
+    let excludes = discover::build_excludes(&opts.walk.exclude)?;
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut visited = 0;
+    for root in roots {
+        let d = discover::discover(root, base, &opts.walk, &excludes);
+        visited += d.visited;
+        files.extend(d.files);
+        for e in d.errors {
+            unreadable.push((e.rel, e.message));
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    files.dedup_by(|a, b| a.rel == b.rel);
+
+    let bar = (opts.progress && files.len() > 200).then(|| {
+        let b = indicatif::ProgressBar::new(files.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|c| {
+            let o = analyse(c, opts.max_file_size, registry);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            o
+        })
+        .collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+
+    let scan_meta = registry.get("AS-SCAN-001");
+    let mut findings = Vec::new();
+    let mut scanned = 0;
+    let mut bytes = 0;
+    let mut sources = HashMap::new();
+    for (rel, message) in &unreadable {
+        if let Some(m) = scan_meta {
+            findings.push(unreadable_finding(m, rel, message, None));
+        }
+    }
+    for o in outcomes {
+        match o {
+            Outcome::Skipped => {}
+            Outcome::Done { findings: f, bytes: b, source } => {
+                if let Some((path, text)) = source {
+                    sources.insert(path, text);
+                }
+                scanned += 1;
+                bytes += b;
+                findings.extend(f);
+            }
+            Outcome::Failed { rel, message, location, source } => {
+                if let Some((path, text)) = source {
+                    sources.insert(path, text);
+                }
+                if let Some(m) = scan_meta {
+                    findings.push(unreadable_finding(m, &rel, &message, location));
+                }
+                unreadable.push((rel, message));
+            }
+        }
+    }
+    sort(&mut findings);
+    unreadable.sort();
+    Ok(ScanResult { findings, files_scanned: scanned, files_visited: visited, bytes_scanned: bytes, unreadable, sources })
+}
+
+/// Deterministic order: path, position, rule, message.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.primary.path, a.primary.start_line, a.primary.start_column, &a.rule, &a.message).cmp(&(
+            &b.primary.path,
+            b.primary.start_line,
+            b.primary.start_column,
+            &b.rule,
+            &b.message,
+        ))
+    });
+}
+
+fn unreadable_finding(m: &crate::rules::RuleMeta, rel: &str, message: &str, location: Option<Location>) -> Finding {
+    let primary = location.unwrap_or(Location {
+        path: rel.to_string(),
+        bytes: 0..0,
+        start_line: 1,
+        start_column: 1,
+        end_line: 1,
+        end_column: 1,
+        label: None,
+    });
+    Finding {
+        rule: m.id.clone(),
+        severity: m.severity,
+        confidence: m.confidence,
+        message: format!("{rel} could not be analysed: {message}"),
+        help: m.fix.clone(),
+        primary,
+        related: Vec::new(),
+        fingerprint: fingerprint(&m.id, rel, "", message),
+        suppression: None,
+    }
+}
+
+enum Outcome {
+    Skipped,
+    Done { findings: Vec<Finding>, bytes: u64, source: Option<(String, Arc<String>)> },
+    Failed { rel: String, message: String, location: Option<Location>, source: Option<(String, Arc<String>)> },
+}
+
+fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
+    let fail = |message: String| Outcome::Failed { rel: c.rel.clone(), message, location: None, source: None };
+    let shape_only = c.certainty == Certainty::Shape;
+    let bytes = match read_capped(&c.abs, max) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge(n)) => {
+            if shape_only {
+                return Outcome::Skipped;
+            }
+            return fail(format!("file is {n} bytes, over the {max}-byte limit (raise it with --max-file-size)"));
+        }
+        Err(ReadError::Io(e)) => return fail(e),
+    };
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        if shape_only {
+            return Outcome::Skipped;
+        }
+        return fail("binary content (NUL bytes) where text configuration was expected".into());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            if shape_only {
+                return Outcome::Skipped;
+            }
+            return fail(format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()));
+        }
+    };
+    let len = text.len() as u64;
+    let source = SourceFile::new(c.rel.clone(), c.abs.clone(), text);
+    let FileKind::McpConfig(client, format) = c.kind;
+    let doc = match parse(format, &source.text) {
+        Ok(d) => d,
+        Err(e) => {
+            if shape_only && client != Client::Generic {
+                return Outcome::Skipped;
+            }
+            let at = e.offset.min(source.text.len());
+            let loc = Location::new(&source, at..at);
+            let msg = format!("invalid {}: {} (line {}, column {})", format_name(format), e.message, loc.start_line, loc.start_column);
+            let source = Some((source.path, Arc::new(source.text)));
+            return Outcome::Failed { rel: c.rel.clone(), message: msg, location: Some(loc), source };
+        }
+    };
+    let roots: Vec<&manifest::Node> = doc.roots.iter().collect();
+    if shape_only && !roots.iter().any(|r| classify::shape_matches(client, r)) {
+        return Outcome::Skipped;
+    }
+    let findings = check(&source, c.kind, &doc, registry);
+    let source = (!findings.is_empty()).then(|| (source.path, Arc::new(source.text)));
+    Outcome::Done { findings, bytes: len, source }
+}
+
+fn check(source: &SourceFile, kind: FileKind, doc: &Document, registry: &Registry) -> Vec<Finding> {
+    let FileKind::McpConfig(client, _) = kind;
+    let servers = doc.roots.iter().flat_map(|r| mcp::servers(client, r)).collect();
+    let parsed = Parsed { source, kind, doc, servers, scope: scope(&source.path) };
+    registry.check(&parsed)
+}
+
+/// A user's own configuration, by its name: home-directory files and `*.local.json`.
+fn scope(path: &str) -> Scope {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == ".claude.json" || name.ends_with(".local.json") || name == "cline_mcp_settings.json" || name == "claude_desktop_config.json" {
+        Scope::User
+    } else {
+        Scope::Shared
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "JSON",
+        Format::Yaml => "YAML",
+        Format::Toml => "TOML",
+    }
+}
+
+pub fn parse(format: Format, text: &str) -> Result<Document, ParseError> {
+    match format {
+        Format::Json => manifest::json::parse(text),
+        Format::Yaml => manifest::yaml::parse(text),
+        Format::Toml => manifest::toml::parse(text),
+    }
+}
+
+enum ReadError {
+    TooLarge(u64),
+    Io(String),
+}
+
+/// Reads at most `max` bytes; never loads a huge file whole.
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let f = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = f.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if meta.len() > max {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
+    if buf.len() as u64 > max {
+        return Err(ReadError::TooLarge(buf.len() as u64));
+    }
+    Ok(buf)
+}
