@@ -89,11 +89,11 @@ pub struct DsseSignature {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransparencyLogEntry {
-    #[serde(with = "int64")]
+    #[serde(with = "int64", default)]
     pub log_index: i64,
     pub log_id: LogId,
     pub kind_version: KindVersion,
-    #[serde(with = "int64")]
+    #[serde(with = "int64", default)]
     pub integrated_time: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inclusion_promise: Option<InclusionPromise>,
@@ -123,10 +123,10 @@ pub struct InclusionPromise {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InclusionProof {
-    #[serde(with = "int64")]
+    #[serde(with = "int64", default)]
     pub log_index: i64,
     pub root_hash: String,
-    #[serde(with = "int64")]
+    #[serde(with = "int64", default)]
     pub tree_size: i64,
     #[serde(default)]
     pub hashes: Vec<String>,

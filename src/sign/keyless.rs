@@ -117,12 +117,23 @@ fn token_subject(token: &str) -> Result<String> {
         .ok_or_else(|| anyhow!("the identity token has no '{field}' claim"))
 }
 
+/// Decodes the first `CERTIFICATE` PEM block, tolerating any line length and CRLF
+/// (services do not all wrap at 64 columns as RFC 7468's strict form requires).
 fn pem_to_der(pem: &str) -> Result<Vec<u8>> {
-    let (label, doc) = der::Document::from_pem(pem).map_err(|e| anyhow!("invalid PEM: {e}"))?;
-    if label != "CERTIFICATE" {
-        bail!("expected a CERTIFICATE PEM block, found '{label}'");
-    }
-    Ok(doc.as_bytes().to_vec())
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let start = pem
+        .find(BEGIN)
+        .ok_or_else(|| anyhow!("no CERTIFICATE PEM block"))?
+        + BEGIN.len();
+    let len = pem[start..]
+        .find(END)
+        .ok_or_else(|| anyhow!("unterminated CERTIFICATE PEM block"))?;
+    let body: String = pem[start..start + len]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    unb64(&body).context("invalid base64 in certificate PEM")
 }
 
 fn der_to_pem(der: &[u8]) -> Result<String> {
@@ -779,9 +790,6 @@ fn check_log_entry(
     check_log_body(&body, entry, content, cert_der)?;
     let t =
         u64::try_from(entry.integrated_time).map_err(|_| anyhow!("negative integrated time"))?;
-    if !log.validity.contains(t) {
-        bail!("the transparency log key was not valid at the entry's time");
-    }
     let mut proven = false;
     if let Some(promise) = &entry.inclusion_promise {
         let canonical = format!(
@@ -830,6 +838,9 @@ fn check_log_entry(
     }
     if entry.inclusion_promise.is_none() {
         bail!("the log entry has no signed entry timestamp, so its time cannot be trusted (RFC 3161 timestamps are not supported)");
+    }
+    if !log.validity.contains(t) {
+        bail!("the transparency log key was not valid at the entry's time");
     }
     Ok(t)
 }

@@ -17,6 +17,9 @@ const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3
 const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
+/// scrypt cost for new encrypted keys (log2 N).
+const SCRYPT_LOG_N: u8 = 14;
+
 /// Environment variable holding the private-key password.
 pub const PASSWORD_ENV: &str = "AGENTSEC_PASSWORD";
 
@@ -102,8 +105,18 @@ impl SigningKey {
     pub fn to_encrypted_pem(&self, password: &str) -> Result<String> {
         let der = self.to_pkcs8_der()?;
         let info = pkcs8::PrivateKeyInfo::try_from(der.as_bytes())?;
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        rand_core::RngCore::fill_bytes(&mut OsRng, &mut salt);
+        rand_core::RngCore::fill_bytes(&mut OsRng, &mut iv);
+        // scrypt N=2^14, r=8, p=1 (16 MiB): OpenSSL, and so Python `cryptography`,
+        // refuse scrypt above 32 MiB, which the pkcs8 crate's default (N=2^15) reaches.
+        let params = scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+            .map_err(|e| anyhow!("invalid scrypt parameters: {e}"))?;
+        let pbes2 = pkcs8::pkcs5::pbes2::Parameters::scrypt_aes256cbc(params, &salt, &iv)
+            .map_err(|e| anyhow!("cannot encrypt the private key: {e}"))?;
         let enc = info
-            .encrypt(OsRng, password.as_bytes())
+            .encrypt_with_params(pbes2, password.as_bytes())
             .map_err(|e| anyhow!("cannot encrypt the private key: {e}"))?;
         Ok(enc
             .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)

@@ -9,7 +9,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$here/.work"
 mkdir -p "$work"
 
-MODEL_SIGNING_VERSION="1.1.1"
 
 # --- npm ---
 stamp="$work/npm.stamp"
@@ -20,13 +19,14 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" || ! -d "$work/node_modules"
   echo "$want" > "$stamp"
 fi
 
-# --- Python (model-signing; pyopenssl is needed by its certificate verifier) ---
+# --- Python: model-signing and pyopenssl, pinned with their dependencies in requirements.txt ---
 venv="$work/venv"
-if [[ ! -x "$venv/bin/model_signing" ]] || ! "$venv/bin/python" -c \
-  "import importlib.metadata as m,sys; sys.exit(m.version('model-signing')!='$MODEL_SIGNING_VERSION')" 2>/dev/null; then
+pystamp="$work/pip.stamp"
+want="$(sha256sum < "$here/requirements.txt" | cut -d' ' -f1)"
+if [[ ! -x "$venv/bin/model_signing" || ! -f "$pystamp" || "$(cat "$pystamp")" != "$want" ]]; then
   python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "model-signing==$MODEL_SIGNING_VERSION" pyopenssl
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+  echo "$want" > "$pystamp"
 fi
 
 echo "interop tools ready in $work"
