@@ -455,3 +455,40 @@ fn dir_attestation_wrong_key_and_tampered_payload() {
         "invalid signature",
     );
 }
+
+#[test]
+fn cosign_encrypted_keys_are_accepted() {
+    let t = TempDir::new().unwrap();
+    let d = t.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sign");
+    let key = fixtures.join("cosign-p256.key");
+    let public = fixtures.join("cosign-p256.pub");
+    std::fs::write(d.join("a.txt"), b"hello\n").unwrap();
+    let sign = |key: &Path, password: &str| {
+        Command::cargo_bin("agentsec")
+            .unwrap()
+            .current_dir(d)
+            .env("AGENTSEC_PASSWORD", password)
+            .args(["sign", "a.txt", "--key", key.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    ok(sign(&key, "agentsec-test"));
+    ok(agentsec(
+        d,
+        &["verify", "a.txt", "--key", public.to_str().unwrap()],
+    ));
+    fails(sign(&key, "not-the-password"), 2, "wrong password");
+
+    // The older cosign label is accepted too.
+    let old = std::fs::read_to_string(&key)
+        .unwrap()
+        .replace("SIGSTORE PRIVATE KEY", "COSIGN PRIVATE KEY");
+    let old_key = d.join("old-cosign.key");
+    std::fs::write(&old_key, old).unwrap();
+    ok(sign(&old_key, "agentsec-test"));
+    ok(agentsec(
+        d,
+        &["verify", "a.txt", "--key", public.to_str().unwrap()],
+    ));
+}

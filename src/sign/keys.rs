@@ -153,11 +153,12 @@ impl SigningKey {
     /// or a cosign/sigstore `ENCRYPTED SIGSTORE PRIVATE KEY`. `password` is asked for
     /// only when the key is encrypted.
     pub fn from_pem(text: &str, password: &mut dyn FnMut() -> Result<String>) -> Result<Self> {
-        let (label, doc) = pkcs8::SecretDocument::from_pem(text)
+        let (label, bytes) = der::pem::decode_vec(text.trim_start().as_bytes())
             .map_err(|e| anyhow!("not a PEM private key: {e}"))?;
+        let doc = der::zeroize::Zeroizing::new(bytes);
         match label {
             "ENCRYPTED PRIVATE KEY" => {
-                let enc = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
+                let enc = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_slice())
                     .map_err(|e| anyhow!("malformed encrypted private key: {e}"))?;
                 let pw = password()?;
                 let plain = enc
@@ -165,16 +166,16 @@ impl SigningKey {
                     .map_err(|_| anyhow!("cannot decrypt the private key: wrong password?"))?;
                 Self::from_pkcs8_der(plain.as_bytes())
             }
-            "PRIVATE KEY" => Self::from_pkcs8_der(doc.as_bytes()),
+            "PRIVATE KEY" => Self::from_pkcs8_der(&doc),
             "EC PRIVATE KEY" => {
                 use p256::elliptic_curve::SecretKey;
-                let sk = SecretKey::<p256::NistP256>::from_sec1_der(doc.as_bytes())
+                let sk = SecretKey::<p256::NistP256>::from_sec1_der(&doc)
                     .map_err(|e| anyhow!("invalid SEC1 P-256 private key: {e}"))?;
                 Ok(SigningKey::P256(sk.into()))
             }
             "ENCRYPTED SIGSTORE PRIVATE KEY" | "ENCRYPTED COSIGN PRIVATE KEY" => {
                 let pw = password()?;
-                let der = super::cosign::decrypt(doc.as_bytes(), &pw)?;
+                let der = der::zeroize::Zeroizing::new(super::cosign::decrypt(&doc, &pw)?);
                 Self::from_pkcs8_der(&der)
             }
             other => bail!("unsupported PEM block '{other}' in private key file"),
