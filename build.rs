@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -24,11 +26,19 @@ fn main() {
     files.sort();
     let mut src = String::from("pub const RULE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
-        let rel = f.strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
-        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.to_string_lossy()));
+        let rel = f
+            .strip_prefix(&root)
+            .expect("under root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        src.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            f.to_string_lossy()
+        ));
         println!("cargo:rerun-if-changed={}", f.display());
     }
     src.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets this")).join("rule_files.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets this")).join("rule_files.rs");
     fs::write(out, src).expect("write generated rule list");
 }

@@ -96,9 +96,7 @@ pub fn by_path(path: &str) -> Option<(FileKind, Certainty)> {
         (".zed", "settings.json") | ("zed", "settings.json") => mcp(Zed, Json, Path),
         (_, "mcp_config.json") => mcp(Windsurf, Json, Path),
         (_, "cline_mcp_settings.json") => mcp(Cline, Json, Path),
-        (".continue", "config.yaml") | (".continue", "config.yml") => {
-            mcp(Continue, Yaml, Path)
-        }
+        (".continue", "config.yaml") | (".continue", "config.yml") => mcp(Continue, Yaml, Path),
         ("mcpservers", n) if lower.contains(".continue/mcpservers/") => {
             if n.ends_with(".yaml") || n.ends_with(".yml") {
                 mcp(Continue, Yaml, Path)
@@ -164,7 +162,10 @@ mod tests {
         assert_eq!(client("a/.cursor/mcp.json"), Some(Client::Cursor));
         assert_eq!(client(".vscode/mcp.json"), Some(Client::VsCode));
         assert_eq!(client(".codex/config.toml"), Some(Client::Codex));
-        assert_eq!(client(".continue/mcpServers/x.yaml"), Some(Client::Continue));
+        assert_eq!(
+            client(".continue/mcpServers/x.yaml"),
+            Some(Client::Continue)
+        );
         assert_eq!(client("cfg/mcp-servers.json"), Some(Client::Generic));
         assert_eq!(client("src/config.toml"), None);
         assert_eq!(client("package.json"), None);

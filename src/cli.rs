@@ -20,7 +20,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "agentsec", version, about = "Static security scanner for AI-agent projects")]
+#[command(
+    name = "agentsec",
+    version,
+    about = "Static security scanner for AI-agent projects"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -91,7 +95,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
             return code;
         }
@@ -107,7 +115,9 @@ pub fn main() -> i32 {
                 print!("{}", explain::page(m));
                 Ok(EXIT_CLEAN)
             }
-            None => Err(anyhow::anyhow!("no rule {rule}; `agentsec rules` lists them")),
+            None => Err(anyhow::anyhow!(
+                "no rule {rule}; `agentsec rules` lists them"
+            )),
         }),
         Command::Keygen(a) => sign::run_keygen(a),
         Command::Sign(a) => sign::run_sign(a),
@@ -128,21 +138,42 @@ fn with_registry(f: impl FnOnce(&Registry) -> anyhow::Result<i32>) -> anyhow::Re
 }
 
 fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
-    let registry = Registry::builtin().map_err(|e| anyhow::anyhow!("invalid built-in rule pack: {e}"))?;
+    let registry =
+        Registry::builtin().map_err(|e| anyhow::anyhow!("invalid built-in rule pack: {e}"))?;
     let cwd = std::env::current_dir()?;
-    let roots: Vec<PathBuf> = if a.paths.is_empty() { vec![PathBuf::from(".")] } else { a.paths.clone() };
+    let roots: Vec<PathBuf> = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths.clone()
+    };
     // Paths are reported relative to the one directory scanned, else to the
     // working directory (pre-commit passes file lists from the repository root).
     let base = match roots.as_slice() {
         [one] if one.is_dir() => one.clone(),
         _ => cwd.clone(),
     };
-    let base = if base.is_absolute() { base } else { cwd.join(&base) };
-    let roots: Vec<PathBuf> = roots.iter().map(|r| if r.is_absolute() { r.clone() } else { cwd.join(r) }).collect();
+    let base = if base.is_absolute() {
+        base
+    } else {
+        cwd.join(&base)
+    };
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            if r.is_absolute() {
+                r.clone()
+            } else {
+                cwd.join(r)
+            }
+        })
+        .collect();
     let base = normalize(&base);
     let roots: Vec<PathBuf> = roots.iter().map(|r| normalize(r)).collect();
     let opts = ScanOptions {
-        walk: Options { no_ignore: a.no_ignore, exclude: a.exclude.clone() },
+        walk: Options {
+            no_ignore: a.no_ignore,
+            exclude: a.exclude.clone(),
+        },
         max_file_size: a.max_file_size,
         progress: std::io::stderr().is_terminal(),
     };
@@ -150,13 +181,19 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
     let color = match a.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        _ => {
+            a.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let report = Report {
         findings: &result.findings,
         registry: &registry,
         sources: &result.sources,
         files_scanned: result.files_scanned,
+        files_visited: result.files_visited,
+        bytes_scanned: result.bytes_scanned,
         unreadable: &result.unreadable,
         fail_on: a.fail_on.0,
         color,
@@ -164,7 +201,8 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
     let text = report::render(a.format, &report);
     match &a.output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(path, &text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             if a.format != Format::Human {
                 eprint!("{}", report::human::summary(&report));
             }
@@ -185,5 +223,7 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
 
 /// Removes `.` components so relative display paths come out clean.
 fn normalize(p: &std::path::Path) -> PathBuf {
-    p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }

@@ -61,7 +61,9 @@ pub fn rel_path(base: &Path, p: &Path) -> String {
     let s = r.to_string_lossy().replace('\\', "/");
     let s = s.strip_prefix("./").unwrap_or(&s).to_string();
     if s.is_empty() {
-        p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
     } else {
         s
     }
@@ -74,15 +76,27 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
     if !root.is_dir() {
         let rel = rel_path(base, root);
         let files = classify::by_path(&rel)
-            .map(|(kind, certainty)| Candidate { abs: root.to_path_buf(), rel: rel.clone(), kind, certainty })
+            .map(|(kind, certainty)| Candidate {
+                abs: root.to_path_buf(),
+                rel: rel.clone(),
+                kind,
+                certainty,
+            })
             .into_iter()
             .collect();
         let errors = if root.exists() || root.is_symlink() {
             Vec::new()
         } else {
-            vec![WalkError { rel, message: "no such file or directory".into() }]
+            vec![WalkError {
+                rel,
+                message: "no such file or directory".into(),
+            }]
         };
-        return Discovered { files, errors, visited: 1 };
+        return Discovered {
+            files,
+            errors,
+            visited: 1,
+        };
     }
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
@@ -97,7 +111,11 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
         .parents(!opts.no_ignore)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git")
-        .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
+        .threads(
+            std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .min(8),
+        );
     wb.build_parallel().run(|| {
         Box::new(|entry| {
             match entry {
@@ -111,7 +129,12 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
                         }
                         if let Some((kind, certainty)) = classify::by_path(&rel) {
                             if let Ok(mut f) = files.lock() {
-                                f.push(Candidate { abs: e.path().to_path_buf(), rel, kind, certainty });
+                                f.push(Candidate {
+                                    abs: e.path().to_path_buf(),
+                                    rel,
+                                    kind,
+                                    certainty,
+                                });
                             }
                         }
                     } else if e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 {
@@ -136,13 +159,19 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut errors = errors.into_inner().unwrap_or_default();
     errors.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Discovered { files, errors, visited: visited.into_inner() }
+    Discovered {
+        files,
+        errors,
+        visited: visited.into_inner(),
+    }
 }
 
 fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
     match err {
         ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe(err)
+        }
         ignore::Error::Loop { child, ancestor } => (
             Some(child.clone()),
             format!("symbolic link loop: points back to {}", ancestor.display()),

@@ -24,9 +24,16 @@ pub fn page(m: &RuleMeta) -> String {
         "Severity: **{}** · Confidence: **{}** · Tags: {}\n\n",
         m.severity.as_str(),
         m.confidence.as_str(),
-        m.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" ")
+        m.tags
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" ")
     ));
-    s.push_str(&format!("{}\n\n## What it detects\n\n{}\n\n## How to fix\n\n{}\n", m.summary, m.description, m.fix));
+    s.push_str(&format!(
+        "{}\n\n## What it detects\n\n{}\n\n## How to fix\n\n{}\n",
+        m.summary, m.description, m.fix
+    ));
     if let Some(bad) = &m.bad {
         s.push_str(&format!("\n## Flagged\n\n```\n{bad}\n```\n"));
     }

@@ -105,11 +105,6 @@ impl Location {
             label: None,
         }
     }
-
-    pub fn labeled(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
 }
 
 /// One reported problem.

@@ -1,7 +1,7 @@
 //! The scan pipeline: discover, read, parse, check; then order the findings.
 
-use std::io::Read;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -40,7 +40,12 @@ pub struct ScanResult {
     pub sources: HashMap<String, Arc<String>>,
 }
 
-pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Registry) -> Result<ScanResult, String> {
+pub fn scan(
+    roots: &[PathBuf],
+    base: &Path,
+    opts: &ScanOptions,
+    registry: &Registry,
+) -> Result<ScanResult, String> {
     let excludes = discover::build_excludes(&opts.walk.exclude)?;
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
@@ -59,8 +64,10 @@ pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Regis
     let bar = (opts.progress && files.len() > 200).then(|| {
         let b = indicatif::ProgressBar::new(files.len() as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} scanning {pos}/{len} files {wide_bar}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         b
     });
@@ -91,7 +98,11 @@ pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Regis
     for o in outcomes {
         match o {
             Outcome::Skipped => {}
-            Outcome::Done { findings: f, bytes: b, source } => {
+            Outcome::Done {
+                findings: f,
+                bytes: b,
+                source,
+            } => {
                 if let Some((path, text)) = source {
                     sources.insert(path, text);
                 }
@@ -99,7 +110,12 @@ pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Regis
                 bytes += b;
                 findings.extend(f);
             }
-            Outcome::Failed { rel, message, location, source } => {
+            Outcome::Failed {
+                rel,
+                message,
+                location,
+                source,
+            } => {
                 if let Some((path, text)) = source {
                     sources.insert(path, text);
                 }
@@ -112,23 +128,42 @@ pub fn scan(roots: &[PathBuf], base: &Path, opts: &ScanOptions, registry: &Regis
     }
     sort(&mut findings);
     unreadable.sort();
-    Ok(ScanResult { findings, files_scanned: scanned, files_visited: visited, bytes_scanned: bytes, unreadable, sources })
+    Ok(ScanResult {
+        findings,
+        files_scanned: scanned,
+        files_visited: visited,
+        bytes_scanned: bytes,
+        unreadable,
+        sources,
+    })
 }
 
 /// Deterministic order: path, position, rule, message.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.primary.path, a.primary.start_line, a.primary.start_column, &a.rule, &a.message).cmp(&(
-            &b.primary.path,
-            b.primary.start_line,
-            b.primary.start_column,
-            &b.rule,
-            &b.message,
-        ))
+        (
+            &a.primary.path,
+            a.primary.start_line,
+            a.primary.start_column,
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                &b.primary.path,
+                b.primary.start_line,
+                b.primary.start_column,
+                &b.rule,
+                &b.message,
+            ))
     });
 }
 
-fn unreadable_finding(m: &crate::rules::RuleMeta, rel: &str, message: &str, location: Option<Location>) -> Finding {
+fn unreadable_finding(
+    m: &crate::rules::RuleMeta,
+    rel: &str,
+    message: &str,
+    location: Option<Location>,
+) -> Finding {
     let primary = location.unwrap_or(Location {
         path: rel.to_string(),
         bytes: 0..0,
@@ -153,12 +188,26 @@ fn unreadable_finding(m: &crate::rules::RuleMeta, rel: &str, message: &str, loca
 
 enum Outcome {
     Skipped,
-    Done { findings: Vec<Finding>, bytes: u64, source: Option<(String, Arc<String>)> },
-    Failed { rel: String, message: String, location: Option<Location>, source: Option<(String, Arc<String>)> },
+    Done {
+        findings: Vec<Finding>,
+        bytes: u64,
+        source: Option<(String, Arc<String>)>,
+    },
+    Failed {
+        rel: String,
+        message: String,
+        location: Option<Location>,
+        source: Option<(String, Arc<String>)>,
+    },
 }
 
 fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
-    let fail = |message: String| Outcome::Failed { rel: c.rel.clone(), message, location: None, source: None };
+    let fail = |message: String| Outcome::Failed {
+        rel: c.rel.clone(),
+        message,
+        location: None,
+        source: None,
+    };
     let shape_only = c.certainty == Certainty::Shape;
     let bytes = match read_capped(&c.abs, max) {
         Ok(b) => b,
@@ -166,7 +215,9 @@ fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
             if shape_only {
                 return Outcome::Skipped;
             }
-            return fail(format!("file is {n} bytes, over the {max}-byte limit (raise it with --max-file-size)"));
+            return fail(format!(
+                "file is {n} bytes, over the {max}-byte limit (raise it with --max-file-size)"
+            ));
         }
         Err(ReadError::Io(e)) => return fail(e),
     };
@@ -182,11 +233,14 @@ fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
             if shape_only {
                 return Outcome::Skipped;
             }
-            return fail(format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()));
+            return fail(format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ));
         }
     };
     let len = text.len() as u64;
-    let source = SourceFile::new(c.rel.clone(), c.abs.clone(), text);
+    let source = SourceFile::new(c.rel.clone(), text);
     let FileKind::McpConfig(client, format) = c.kind;
     let doc = match parse(format, &source.text) {
         Ok(d) => d,
@@ -196,31 +250,57 @@ fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
             }
             let at = e.offset.min(source.text.len());
             let loc = Location::new(&source, at..at);
-            let msg = format!("invalid {}: {} (line {}, column {})", format_name(format), e.message, loc.start_line, loc.start_column);
+            let msg = format!(
+                "invalid {}: {} (line {}, column {})",
+                format_name(format),
+                e.message,
+                loc.start_line,
+                loc.start_column
+            );
             let source = Some((source.path, Arc::new(source.text)));
-            return Outcome::Failed { rel: c.rel.clone(), message: msg, location: Some(loc), source };
+            return Outcome::Failed {
+                rel: c.rel.clone(),
+                message: msg,
+                location: Some(loc),
+                source,
+            };
         }
     };
     let roots: Vec<&manifest::Node> = doc.roots.iter().collect();
     if shape_only && !roots.iter().any(|r| classify::shape_matches(client, r)) {
         return Outcome::Skipped;
     }
-    let findings = check(&source, c.kind, &doc, registry);
+    let findings = check(&source, client, &doc, registry);
     let source = (!findings.is_empty()).then(|| (source.path, Arc::new(source.text)));
-    Outcome::Done { findings, bytes: len, source }
+    Outcome::Done {
+        findings,
+        bytes: len,
+        source,
+    }
 }
 
-fn check(source: &SourceFile, kind: FileKind, doc: &Document, registry: &Registry) -> Vec<Finding> {
-    let FileKind::McpConfig(client, _) = kind;
-    let servers = doc.roots.iter().flat_map(|r| mcp::servers(client, r)).collect();
-    let parsed = Parsed { source, kind, doc, servers, scope: scope(&source.path) };
+fn check(source: &SourceFile, client: Client, doc: &Document, registry: &Registry) -> Vec<Finding> {
+    let servers = doc
+        .roots
+        .iter()
+        .flat_map(|r| mcp::servers(client, r))
+        .collect();
+    let parsed = Parsed {
+        source,
+        servers,
+        scope: scope(&source.path),
+    };
     registry.check(&parsed)
 }
 
 /// A user's own configuration, by its name: home-directory files and `*.local.json`.
 fn scope(path: &str) -> Scope {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if name == ".claude.json" || name.ends_with(".local.json") || name == "cline_mcp_settings.json" || name == "claude_desktop_config.json" {
+    if name == ".claude.json"
+        || name.ends_with(".local.json")
+        || name == "cline_mcp_settings.json"
+        || name == "claude_desktop_config.json"
+    {
         Scope::User
     } else {
         Scope::Shared
@@ -256,7 +336,9 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge(meta.len()));
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
-    f.take(max + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
+    f.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
     if buf.len() as u64 > max {
         return Err(ReadError::TooLarge(buf.len() as u64));
     }

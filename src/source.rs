@@ -1,25 +1,20 @@
 //! A scanned file's text and the mapping from byte offsets to lines and columns.
 
-use std::path::PathBuf;
-
 /// One file read for scanning.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path as reported: relative to the scan root, with '/' separators.
     pub path: String,
-    /// Path on disk, for reading neighbours (sidecar files).
-    pub abs: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    pub fn new(path: String, abs: PathBuf, text: String) -> Self {
+    pub fn new(path: String, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             path,
-            abs,
             text,
             line_starts,
         }
@@ -39,31 +34,6 @@ impl SourceFile {
         let col = self.text[start..end].chars().count() + 1;
         (line + 1, col)
     }
-
-    /// The text of the 1-based line `line`, without its line break.
-    pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    /// Byte offset at which the 1-based `line` starts.
-    pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(self.text.len())
-    }
 }
 
 #[cfg(test)]
@@ -72,14 +42,12 @@ mod tests {
 
     #[test]
     fn line_col_counts_code_points() {
-        let f = SourceFile::new("a".into(), "a".into(), "ab\n\u{e9}x\n".into());
+        let f = SourceFile::new("a".into(), "ab\n\u{e9}x\n".into());
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         // 'x' is after a two-byte character: byte 5, column 2.
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_col(4), (2, 1), "inside a character clamps back");
         assert_eq!(f.line_col(999), (3, 1));
-        assert_eq!(f.line_text(2), "\u{e9}x");
-        assert_eq!(f.line_text(9), "");
     }
 }

@@ -41,9 +41,10 @@ fn lower(v: &ast::Value<'_>) -> Node {
             Value::String(s.value.to_string()),
             s.range.start..s.range.end,
         ),
-        ast::Value::NumberLit(n) => {
-            Node::new(Value::Number(n.value.to_string()), n.range.start..n.range.end)
-        }
+        ast::Value::NumberLit(n) => Node::new(
+            Value::Number(n.value.to_string()),
+            n.range.start..n.range.end,
+        ),
         ast::Value::BooleanLit(b) => Node::new(Value::Bool(b.value), b.range.start..b.range.end),
         ast::Value::NullKeyword(n) => Node::new(Value::Null, n.range.start..n.range.end),
         ast::Value::Array(a) => Node::new(
@@ -81,7 +82,10 @@ mod tests {
         let doc = parse(text).expect("parses");
         let root = &doc.roots[0];
         assert_eq!(root.entries().len(), 2, "duplicate keys are kept");
-        assert_eq!(root.get("a").map(|n| &n.value), Some(&Value::Number("1".into())));
+        assert_eq!(
+            root.get("a").map(|n| &n.value),
+            Some(&Value::Number("1".into()))
+        );
         let first = &root.entries()[0];
         assert_eq!(&text[first.key_span.clone()], "\"a\"");
         let b = first.value.get("b").expect("b");

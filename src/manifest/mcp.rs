@@ -58,7 +58,6 @@ pub struct McpServer<'a> {
     pub name_span: Span,
     /// The server's own object.
     pub route: Route,
-    pub node: &'a Node,
     pub transport: Transport,
     pub command: Option<Field<'a>>,
     pub args: Vec<Field<'a>>,
@@ -119,9 +118,21 @@ pub fn servers<'a>(client: Client, root: &'a Node) -> Vec<McpServer<'a>> {
         }
         Client::Mcpb => {
             if let Some(cfg) = root.get("server").and_then(|s| s.get("mcp_config")) {
-                let name = root.get("name").and_then(Node::as_str).unwrap_or("").to_string();
-                let span = root.entry("name").map_or(cfg.span.clone(), |e| e.value.span.clone());
-                out.push(lower(client, name, span, cfg, r.key("server").key("mcp_config")));
+                let name = root
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let span = root
+                    .entry("name")
+                    .map_or(cfg.span.clone(), |e| e.value.span.clone());
+                out.push(lower(
+                    client,
+                    name,
+                    span,
+                    cfg,
+                    r.key("server").key("mcp_config"),
+                ));
             }
         }
         Client::McpRegistry => registry(root, &mut out),
@@ -137,12 +148,24 @@ pub fn servers<'a>(client: Client, root: &'a Node) -> Vec<McpServer<'a>> {
     out
 }
 
-fn map_form<'a>(client: Client, parent: &'a Node, at: &Route, key: &str, out: &mut Vec<McpServer<'a>>) {
+fn map_form<'a>(
+    client: Client,
+    parent: &'a Node,
+    at: &Route,
+    key: &str,
+    out: &mut Vec<McpServer<'a>>,
+) {
     let Some(map) = parent.get(key) else { return };
     let mr = at.key(key);
     for e in map.entries() {
         if e.value.is_object() {
-            out.push(lower(client, e.key.clone(), e.key_span.clone(), &e.value, mr.key(&e.key)));
+            out.push(lower(
+                client,
+                e.key.clone(),
+                e.key_span.clone(),
+                &e.value,
+                mr.key(&e.key),
+            ));
         }
     }
 }
@@ -176,7 +199,13 @@ fn list<'a>(node: Option<&'a Node>, route: Route) -> Vec<Field<'a>> {
     .unwrap_or_default()
 }
 
-fn lower<'a>(client: Client, name: String, name_span: Span, n: &'a Node, route: Route) -> McpServer<'a> {
+fn lower<'a>(
+    client: Client,
+    name: String,
+    name_span: Span,
+    n: &'a Node,
+    route: Route,
+) -> McpServer<'a> {
     // Zed's older form nests the command line: "command": {"path", "args", "env"}.
     let (cmd_node, cmd_route) = match n.get("command") {
         Some(c) if c.is_object() => (c, route.key("command")),
@@ -201,10 +230,15 @@ fn lower<'a>(client: Client, name: String, name_span: Span, n: &'a Node, route: 
         .find_map(|k| field(n, &route, k));
     let mut headers = pairs(n.get("headers"), route.key("headers"));
     headers.extend(pairs(n.get("http_headers"), route.key("http_headers")));
-    let auth_refs = ["bearer_token_env_var", "env_http_headers", "oauth", "authProviderType"]
-        .iter()
-        .filter_map(|k| field(n, &route, k))
-        .collect();
+    let auth_refs = [
+        "bearer_token_env_var",
+        "env_http_headers",
+        "oauth",
+        "authProviderType",
+    ]
+    .iter()
+    .filter_map(|k| field(n, &route, k))
+    .collect();
     let declared = n.get("type").and_then(Node::as_str).unwrap_or("");
     let transport = match declared {
         "stdio" => Transport::Stdio,
@@ -223,7 +257,6 @@ fn lower<'a>(client: Client, name: String, name_span: Span, n: &'a Node, route: 
         name,
         name_span,
         route,
-        node: n,
         transport,
         command,
         args,
@@ -239,19 +272,47 @@ fn lower<'a>(client: Client, name: String, name_span: Span, n: &'a Node, route: 
 /// MCP Registry `server.json`: each remote is a server; packages contribute their
 /// declared environment variables and arguments (defaults and fixed values).
 fn registry<'a>(root: &'a Node, out: &mut Vec<McpServer<'a>>) {
-    let name = root.get("name").and_then(Node::as_str).unwrap_or("").to_string();
-    let name_span = root.entry("name").map_or(root.span.clone(), |e| e.value.span.clone());
+    let name = root
+        .get("name")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let name_span = root
+        .entry("name")
+        .map_or(root.span.clone(), |e| e.value.span.clone());
     let r = Route::root();
-    for (i, remote) in root.get("remotes").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, remote) in root
+        .get("remotes")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         let rr = r.key("remotes").index(i);
-        let mut s = lower(Client::McpRegistry, name.clone(), name_span.clone(), remote, rr.clone());
+        let mut s = lower(
+            Client::McpRegistry,
+            name.clone(),
+            name_span.clone(),
+            remote,
+            rr.clone(),
+        );
         // Headers are declarations: [{name, value?, isSecret, ...}].
         s.headers.clear();
-        for (j, h) in remote.get("headers").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+        for (j, h) in remote
+            .get("headers")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let hr = rr.key("headers").index(j);
             match h.get("value") {
                 Some(v) => s.headers.push(Pair {
-                    key: h.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
+                    key: h
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     key_span: h.get("name").map_or(h.span.clone(), |n| n.span.clone()),
                     value: Field::new(v, hr.key("value")),
                 }),
@@ -264,15 +325,37 @@ fn registry<'a>(root: &'a Node, out: &mut Vec<McpServer<'a>>) {
         };
         out.push(s);
     }
-    for (i, pkg) in root.get("packages").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+    for (i, pkg) in root
+        .get("packages")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         let pr = r.key("packages").index(i);
-        let mut s = lower(Client::McpRegistry, name.clone(), name_span.clone(), pkg, pr.clone());
-        for (j, v) in pkg.get("environmentVariables").map(Node::items).unwrap_or(&[]).iter().enumerate() {
+        let mut s = lower(
+            Client::McpRegistry,
+            name.clone(),
+            name_span.clone(),
+            pkg,
+            pr.clone(),
+        );
+        for (j, v) in pkg
+            .get("environmentVariables")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let vr = pr.key("environmentVariables").index(j);
             for k in ["value", "default"] {
                 if let Some(val) = v.get(k) {
                     s.env.push(Pair {
-                        key: v.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
+                        key: v
+                            .get("name")
+                            .and_then(Node::as_str)
+                            .unwrap_or("")
+                            .to_string(),
                         key_span: v.get("name").map_or(v.span.clone(), |n| n.span.clone()),
                         value: Field::new(val, vr.key(k)),
                     });
@@ -310,11 +393,15 @@ mod tests {
 
     #[test]
     fn continue_list_and_zed_object_command() {
-        let y = yaml::parse("mcpServers:\n  - name: fs\n    command: npx\n    args: [a]\n").expect("yaml");
+        let y = yaml::parse("mcpServers:\n  - name: fs\n    command: npx\n    args: [a]\n")
+            .expect("yaml");
         let s = servers(Client::Continue, &y.roots[0]);
         assert_eq!(s[0].name, "fs");
         assert_eq!(s[0].argv(), vec!["npx", "a"]);
-        let z = json::parse(r#"{"context_servers":{"z":{"command":{"path":"uvx","args":["p"],"env":{"K":"v"}}}}}"#).expect("json");
+        let z = json::parse(
+            r#"{"context_servers":{"z":{"command":{"path":"uvx","args":["p"],"env":{"K":"v"}}}}}"#,
+        )
+        .expect("json");
         let s = servers(Client::Zed, &z.roots[0]);
         assert_eq!(s[0].argv(), vec!["uvx", "p"]);
         assert_eq!(s[0].env.len(), 1);
@@ -323,8 +410,15 @@ mod tests {
     #[test]
     fn windsurf_and_gemini_urls() {
         let w = json::parse(r#"{"mcpServers":{"w":{"serverUrl":"http://h/mcp"}}}"#).expect("json");
-        assert_eq!(servers(Client::Windsurf, &w.roots[0])[0].url.as_ref().map(Field::text), Some("http://h/mcp".into()));
-        let g = json::parse(r#"{"mcpServers":{"g":{"url":"https://h/sse","trust":true}}}"#).expect("json");
+        assert_eq!(
+            servers(Client::Windsurf, &w.roots[0])[0]
+                .url
+                .as_ref()
+                .map(Field::text),
+            Some("http://h/mcp".into())
+        );
+        let g = json::parse(r#"{"mcpServers":{"g":{"url":"https://h/sse","trust":true}}}"#)
+            .expect("json");
         let s = servers(Client::Gemini, &g.roots[0]);
         assert_eq!(s[0].transport, Transport::Sse);
         assert!(s[0].trust.is_some());

@@ -102,28 +102,6 @@ impl Node {
             _ => None,
         }
     }
-
-    /// Calls `f` on every node below and including this one, with its route.
-    pub fn walk<'a>(&'a self, route: &mut Route, f: &mut dyn FnMut(&Route, &'a Node)) {
-        f(route, self);
-        match &self.value {
-            Value::Object(entries) => {
-                for e in entries {
-                    route.0.push(Seg::Key(e.key.clone()));
-                    e.value.walk(route, f);
-                    route.0.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    route.0.push(Seg::Index(i));
-                    item.walk(route, f);
-                    route.0.pop();
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The logical path of a node, such as `mcpServers.github.env.TOKEN` or `args[2]`.
@@ -218,6 +196,9 @@ mod tests {
             .key("x")
             .key("args")
             .index(2);
-        assert_eq!(r.to_string(), "projects[\"/home/a b\"].mcpServers.x.args[2]");
+        assert_eq!(
+            r.to_string(),
+            "projects[\"/home/a b\"].mcpServers.x.args[2]"
+        );
     }
 }

@@ -136,12 +136,18 @@ mod tests {
         let text = "model = \"o3\" # m\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"pkg\"]\nenv = { TOKEN = \"abc\" }\n";
         let doc = parse(text).expect("parses");
         let root = &doc.roots[0];
-        let docs = root.get("mcp_servers").and_then(|m| m.get("docs")).expect("docs");
+        let docs = root
+            .get("mcp_servers")
+            .and_then(|m| m.get("docs"))
+            .expect("docs");
         let cmd = docs.get("command").expect("command");
         assert_eq!(&text[cmd.span.clone()], "\"npx\"");
         let args = docs.get("args").expect("args").items();
         assert_eq!(&text[args[1].span.clone()], "\"pkg\"");
-        let tok = docs.get("env").and_then(|e| e.entry("TOKEN")).expect("token");
+        let tok = docs
+            .get("env")
+            .and_then(|e| e.entry("TOKEN"))
+            .expect("token");
         assert_eq!(&text[tok.key_span.clone()], "TOKEN");
         assert_eq!(&text[tok.value.span.clone()], "\"abc\"");
         assert_eq!(doc.comments.len(), 1);

@@ -196,7 +196,9 @@ fn looks_numeric(s: &str) -> bool {
         return t.len() > 2 && t[2..].chars().all(|c| c.is_ascii_hexdigit());
     }
     !t.is_empty()
-        && t.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.')
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.')
         && t.parse::<f64>().is_ok()
 }
 
@@ -212,7 +214,9 @@ fn comments(text: &str) -> Vec<Comment> {
             match quote {
                 Some(q) if c == q => quote = None,
                 Some(_) => {}
-                None if (c == '"' || c == '\'') && (prev.is_whitespace() || "[{:,-".contains(prev)) => {
+                None if (c == '"' || c == '\'')
+                    && (prev.is_whitespace() || "[{:,-".contains(prev)) =>
+                {
                     quote = Some(c)
                 }
                 None if c == '#' && prev.is_whitespace() => {
@@ -264,7 +268,10 @@ mod tests {
         let text = "base: &b {x: 1}\nsvc:\n  <<: *b\n  y: true\n";
         let doc = parse(text).expect("parses");
         let svc = doc.roots[0].get("svc").expect("svc");
-        assert_eq!(svc.get("x").map(|n| &n.value), Some(&Value::Number("1".into())));
+        assert_eq!(
+            svc.get("x").map(|n| &n.value),
+            Some(&Value::Number("1".into()))
+        );
         assert_eq!(svc.get("y").and_then(Node::as_bool), Some(true));
     }
 

@@ -5,7 +5,9 @@ use super::Report;
 use crate::finding::Severity;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_prop(s: &str) -> String {
@@ -20,7 +22,10 @@ pub fn render(r: &Report<'_>) -> String {
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",
         };
-        let title = r.registry.get(&f.rule).map_or(String::new(), |m| m.title.clone());
+        let title = r
+            .registry
+            .get(&f.rule)
+            .map_or(String::new(), |m| m.title.clone());
         let p = &f.primary;
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",

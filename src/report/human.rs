@@ -12,7 +12,9 @@ pub fn render(r: &Report<'_>) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
     let mut out = String::new();
     for f in r.active() {
         let sev = match f.severity {
@@ -20,9 +22,18 @@ pub fn render(r: &Report<'_>) -> String {
             Severity::Medium => miette::Severity::Warning,
             Severity::Low | Severity::Info => miette::Severity::Advice,
         };
-        let uri = r.registry.get(&f.rule).map(|m| m.help_uri()).unwrap_or_default();
+        let uri = r
+            .registry
+            .get(&f.rule)
+            .map(|m| m.help_uri())
+            .unwrap_or_default();
         let p = &f.primary;
-        let code = format!("{} {}/{}", f.rule, f.severity.as_str(), f.confidence.as_str());
+        let code = format!(
+            "{} {}/{}",
+            f.rule,
+            f.severity.as_str(),
+            f.confidence.as_str()
+        );
         let mut diag = MietteDiagnostic::new(f.message.clone())
             .with_code(code)
             .with_severity(sev)
@@ -34,14 +45,18 @@ pub fn render(r: &Report<'_>) -> String {
                 p.bytes.start..p.bytes.end.max(p.bytes.start),
             )];
             for rel in f.related.iter().filter(|l| l.path == p.path) {
-                labels.push(LabeledSpan::new_with_span(rel.label.clone(), rel.bytes.clone()));
+                labels.push(LabeledSpan::new_with_span(
+                    rel.label.clone(),
+                    rel.bytes.clone(),
+                ));
             }
             diag = diag.with_labels(labels);
         }
         let header = format!("{}:{}:{}\n", p.path, p.start_line, p.start_column);
         out.push_str(&header);
         let report = match source {
-            Some(text) => miette::Report::new(diag).with_source_code(NamedSource::new(&p.path, text.as_str().to_string())),
+            Some(text) => miette::Report::new(diag)
+                .with_source_code(NamedSource::new(&p.path, text.as_str().to_string())),
             None => miette::Report::new(diag),
         };
         let mut s = String::new();
@@ -81,7 +96,10 @@ pub fn summary(r: &Report<'_>) -> String {
         line.push_str(&format!(" {suppressed} suppressed."));
     }
     if !r.unreadable.is_empty() {
-        line.push_str(&format!(" {} file(s) could not be analysed.", r.unreadable.len()));
+        line.push_str(&format!(
+            " {} file(s) could not be analysed.",
+            r.unreadable.len()
+        ));
     }
     line.push('\n');
     line

@@ -46,13 +46,18 @@ pub fn render(r: &Report<'_>) -> String {
         .collect();
     let mut counts = serde_json::Map::new();
     for s in crate::finding::Severity::ALL.iter().rev() {
-        counts.insert(s.as_str().into(), json!(r.active().filter(|f| f.severity == *s).count()));
+        counts.insert(
+            s.as_str().into(),
+            json!(r.active().filter(|f| f.severity == *s).count()),
+        );
     }
     let out = json!({
         "version": VERSION,
         "tool": {"name": "agentsec", "version": env!("CARGO_PKG_VERSION")},
         "summary": {
+            "files_visited": r.files_visited,
             "files_scanned": r.files_scanned,
+            "bytes_scanned": r.bytes_scanned,
             "findings": r.active().count(),
             "suppressed": r.findings.len() - r.active().count(),
             "by_severity": counts,

@@ -27,6 +27,8 @@ pub struct Report<'a> {
     /// Text of the files that have findings, for snippets.
     pub sources: &'a HashMap<String, Arc<String>>,
     pub files_scanned: usize,
+    pub files_visited: usize,
+    pub bytes_scanned: u64,
     pub unreadable: &'a [(String, String)],
     /// Findings at or above this severity fail the scan.
     pub fail_on: Option<Severity>,

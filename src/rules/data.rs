@@ -65,7 +65,7 @@ impl Pred {
                 match test {
                     Test::Exists(want) => v.is_some() == *want,
                     Test::Equals(x) => v.as_deref() == Some(x.as_str()),
-                    Test::In(xs) => v.is_some_and(|v| xs.iter().any(|x| *x == v)),
+                    Test::In(xs) => v.is_some_and(|v| xs.contains(&v)),
                     Test::Regex(re) => v.is_some_and(|v| re.is_match(&v)),
                 }
             }
@@ -81,7 +81,11 @@ impl Matcher {
             Some("env") => SubjectKind::Env,
             Some("headers") => SubjectKind::Headers,
             Some("args") => SubjectKind::Args,
-            other => return Err(format!("match.for must be server, env, headers or args, not {other:?}")),
+            other => {
+                return Err(format!(
+                    "match.for must be server, env, headers or args, not {other:?}"
+                ))
+            }
         };
         let condition = pred(node.get("where").ok_or("match.where is required")?)?;
         let at = node
@@ -130,7 +134,9 @@ impl Matcher {
         let mut rest = self.message.as_str();
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
-            let Some(close) = rest[open..].find('}') else { break };
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
             let name = &rest[open + 1..open + close];
             out.push_str(&s.field(name).unwrap_or_default());
             rest = &rest[open + close + 1..];
@@ -144,7 +150,11 @@ fn check_keys(node: &Node, allowed: &[&str], what: &str) -> Result<(), String> {
     if !node.is_object() {
         return Err(format!("{what} must be a mapping"));
     }
-    match node.entries().iter().find(|e| !allowed.contains(&e.key.as_str())) {
+    match node
+        .entries()
+        .iter()
+        .find(|e| !allowed.contains(&e.key.as_str()))
+    {
         Some(e) => Err(format!("unknown key `{}` in {what}", e.key)),
         None => Ok(()),
     }
@@ -164,7 +174,11 @@ fn pred(node: &Node) -> Result<Pred, String> {
         check_keys(node, &["not"], "not")?;
         return Ok(Pred::Not(Box::new(pred(n)?)));
     }
-    check_keys(node, &["field", "equals", "in", "regex", "exists"], "predicate")?;
+    check_keys(
+        node,
+        &["field", "equals", "in", "regex", "exists"],
+        "predicate",
+    )?;
     let field = node
         .get("field")
         .and_then(Node::as_str)
@@ -188,7 +202,9 @@ fn pred(node: &Node) -> Result<Pred, String> {
             _ => return Err("`exists` takes true or false".into()),
         }
     } else {
-        return Err(format!("predicate on `{field}` needs equals, in, regex or exists"));
+        return Err(format!(
+            "predicate on `{field}` needs equals, in, regex or exists"
+        ));
     };
     Ok(Pred::Field(field, test))
 }

@@ -38,10 +38,6 @@ pub enum RuleImpl {
 }
 
 impl RuleMeta {
-    pub fn category(&self) -> &str {
-        self.id.split('-').nth(1).unwrap_or("")
-    }
-
     pub fn help_uri(&self) -> String {
         format!("{}/docs/rules/{}.md", DOCS_BASE, self.id)
     }
@@ -51,14 +47,27 @@ impl RuleMeta {
 pub const DOCS_BASE: &str = "https://github.com/agentsec/agentsec/blob/main";
 
 const KEYS: &[&str] = &[
-    "id", "title", "severity", "confidence", "summary", "description", "fix", "examples",
-    "tags", "impl", "match", "message",
+    "id",
+    "title",
+    "severity",
+    "confidence",
+    "summary",
+    "description",
+    "fix",
+    "examples",
+    "tags",
+    "impl",
+    "match",
+    "message",
 ];
 
 /// Parses one rule file.
 pub fn parse(file: &str, text: &str) -> Result<RuleMeta, String> {
     let doc = yaml::parse(text).map_err(|e| format!("{file}: {e}"))?;
-    let root = doc.roots.first().ok_or_else(|| format!("{file}: empty rule file"))?;
+    let root = doc
+        .roots
+        .first()
+        .ok_or_else(|| format!("{file}: empty rule file"))?;
     let err = |m: String| format!("{file}: {m}");
     for e in root.entries() {
         if !KEYS.contains(&e.key.as_str()) {
@@ -85,7 +94,11 @@ pub fn parse(file: &str, text: &str) -> Result<RuleMeta, String> {
     let tags = match root.get("tags").map(|t| &t.value) {
         Some(Value::Array(items)) => items
             .iter()
-            .map(|t| t.as_str().map(str::to_string).ok_or_else(|| err("tags must be strings".into())))
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| err("tags must be strings".into()))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         _ => return Err(err("`tags` must be a list".into())),
     };
@@ -109,11 +122,17 @@ pub fn parse(file: &str, text: &str) -> Result<RuleMeta, String> {
         }
         "engine" => RuleImpl::Engine,
         "data" => {
-            let m = root.get("match").ok_or_else(|| err("a data rule needs `match`".into()))?;
+            let m = root
+                .get("match")
+                .ok_or_else(|| err("a data rule needs `match`".into()))?;
             let message = s("message")?;
             RuleImpl::Data(Box::new(Matcher::parse(m, message).map_err(err)?))
         }
-        other => return Err(err(format!("`impl` must be code, data or engine, not `{other}`"))),
+        other => {
+            return Err(err(format!(
+                "`impl` must be code, data or engine, not `{other}`"
+            )))
+        }
     };
     Ok(RuleMeta {
         title: s("title")?,
@@ -159,14 +178,22 @@ mod tests {
     #[test]
     fn accepts_a_code_rule() {
         let m = parse("rules/test/AS-TEST-001.yaml", BASE).expect("valid");
-        assert_eq!(m.category(), "TEST");
+        assert_eq!(m.id, "AS-TEST-001");
     }
 
     #[test]
     fn rejects_unknown_keys_and_bad_values() {
-        let e = parse("rules/test/AS-TEST-001.yaml", &format!("{BASE}colour: red\n")).expect_err("unknown");
+        let e = parse(
+            "rules/test/AS-TEST-001.yaml",
+            &format!("{BASE}colour: red\n"),
+        )
+        .expect_err("unknown");
         assert!(e.contains("unknown key `colour`"), "{e}");
-        let e = parse("rules/test/AS-TEST-001.yaml", &BASE.replace("high\nconf", "huge\nconf")).expect_err("bad");
+        let e = parse(
+            "rules/test/AS-TEST-001.yaml",
+            &BASE.replace("high\nconf", "huge\nconf"),
+        )
+        .expect_err("bad");
         assert!(e.contains("severity"), "{e}");
         let e = parse("rules/test/AS-TEST-002.yaml", BASE).expect_err("name");
         assert!(e.contains("file name"), "{e}");

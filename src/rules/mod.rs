@@ -7,10 +7,9 @@ pub mod registry;
 pub mod subjects;
 pub mod values;
 
-use crate::classify::{Client, FileKind};
 use crate::finding::{fingerprint, Confidence, Finding, Location, Severity};
 use crate::manifest::mcp::McpServer;
-use crate::manifest::{Document, Span};
+use crate::manifest::Span;
 use crate::source::SourceFile;
 
 pub use meta::RuleMeta;
@@ -27,18 +26,8 @@ pub enum Scope {
 /// A file parsed for the rules.
 pub struct Parsed<'a> {
     pub source: &'a SourceFile,
-    pub kind: FileKind,
-    pub doc: &'a Document,
     pub servers: Vec<McpServer<'a>>,
     pub scope: Scope,
-}
-
-impl Parsed<'_> {
-    pub fn client(&self) -> Client {
-        match self.kind {
-            FileKind::McpConfig(c, _) => c,
-        }
-    }
 }
 
 /// A code rule. Its metadata (title, severity, docs) lives in its rules/ file.
@@ -83,10 +72,6 @@ impl<'a> Context<'a> {
         let last = self.findings.len() - 1;
         &mut self.findings[last]
     }
-
-    pub fn location(&self, span: Span, label: &str) -> Location {
-        Location::new(self.file, span).labeled(label)
-    }
 }
 
 impl Finding {
@@ -97,11 +82,6 @@ impl Finding {
 
     pub fn confidence(&mut self, c: Confidence) -> &mut Self {
         self.confidence = c;
-        self
-    }
-
-    pub fn related(&mut self, l: Location) -> &mut Self {
-        self.related.push(l);
         self
     }
 }

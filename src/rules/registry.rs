@@ -24,7 +24,11 @@ impl Registry {
     /// The shipped rule pack. An invalid rule file is a build defect: the test suite
     /// loads this, so it never reaches a release.
     pub fn builtin() -> Result<Self, String> {
-        Self::from_files(embedded::RULE_FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())))
+        Self::from_files(
+            embedded::RULE_FILES
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string())),
+        )
     }
 
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, String> {
@@ -32,7 +36,10 @@ impl Registry {
         for (path, text) in files {
             let m = meta::parse(&path, &text)?;
             if let Some(prev) = rules.insert(m.id.clone(), m) {
-                return Err(format!("duplicate rule id {} ({path} and {})", prev.id, prev.file));
+                return Err(format!(
+                    "duplicate rule id {} ({path} and {})",
+                    prev.id, prev.file
+                ));
             }
         }
         let mut code = BTreeMap::new();
@@ -46,7 +53,10 @@ impl Registry {
         }
         for m in rules.values() {
             if matches!(m.kind, RuleImpl::Code) && !code.contains_key(m.id.as_str()) {
-                return Err(format!("{} is declared `impl: code` but has no implementation", m.id));
+                return Err(format!(
+                    "{} is declared `impl: code` but has no implementation",
+                    m.id
+                ));
             }
         }
         Ok(Registry { rules, code })
@@ -73,7 +83,9 @@ impl Registry {
                         if !matcher.pred.eval(&item) {
                             continue;
                         }
-                        let Some((span, route)) = span_at(&item, &matcher.at) else { continue };
+                        let Some((span, route)) = span_at(&item, &matcher.at) else {
+                            continue;
+                        };
                         let sev = matcher.severity(&item as &dyn Subject, m.severity);
                         let msg = matcher.render(&item);
                         cx.report(span, &route, msg).severity(sev);

@@ -4,7 +4,7 @@ use crate::manifest::mcp::{Field, McpServer, Pair};
 use crate::manifest::Span;
 
 use super::data::{Matcher, Subject, SubjectKind};
-use super::values::{container_image, is_loopback, is_local_ish, is_secret_key_name, parse_url};
+use super::values::{container_image, is_local_ish, is_loopback, is_secret_key_name, parse_url};
 use super::Parsed;
 
 /// A server, or one item of its env, headers or args, as a data rule sees it.
@@ -150,13 +150,23 @@ pub fn span_at(item: &Item<'_, '_>, at: &str) -> Option<(Span, String)> {
         "key" => item.key_span.clone().map(|sp| (sp, item.route.clone())),
         "value" => item.value_span.clone().map(|sp| (sp, item.route.clone())),
         "name" => Some((s.name_span.clone(), s.route.to_string())),
-        "url" => s.url.as_ref().map(|u| (u.node.span.clone(), u.route.to_string())),
-        "command" => s.command.as_ref().map(|c| (c.node.span.clone(), c.route.to_string())),
+        "url" => s
+            .url
+            .as_ref()
+            .map(|u| (u.node.span.clone(), u.route.to_string())),
+        "command" => s
+            .command
+            .as_ref()
+            .map(|c| (c.node.span.clone(), c.route.to_string())),
         "image" => {
             let argv = s.argv();
             let i = container_image(&argv)?;
             let offset = usize::from(s.command.is_some());
-            let f = if i < offset { s.command.as_ref()? } else { s.args.get(i - offset)? };
+            let f = if i < offset {
+                s.command.as_ref()?
+            } else {
+                s.args.get(i - offset)?
+            };
             Some((f.node.span.clone(), f.route.to_string()))
         }
         _ => None,

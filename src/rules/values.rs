@@ -34,7 +34,11 @@ fn has_literal_secret_outside_refs(v: &str) -> bool {
     static REF: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\$\{[^}]*\}").expect("static regex"));
     let rest = REF.replace_all(v, "");
-    let rest = rest.trim().trim_start_matches("Bearer").trim_start_matches("Basic").trim();
+    let rest = rest
+        .trim()
+        .trim_start_matches("Bearer")
+        .trim_start_matches("Basic")
+        .trim();
     rest.len() >= 16
 }
 
@@ -49,7 +53,11 @@ pub struct UrlParts {
 
 pub fn parse_url(u: &str) -> Option<UrlParts> {
     let (scheme, after) = u.trim().split_once("://")?;
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
         return None;
     }
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
@@ -79,13 +87,17 @@ pub fn is_loopback(host: &str) -> bool {
         || h.ends_with(".localhost")
         || h == "::1"
         || h == "0.0.0.0"
-        || h.strip_prefix("127.")
-            .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok()))
+        || h.strip_prefix("127.").is_some_and(|r| {
+            r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
 }
 
 /// Hosts that are local in practice but cross a boundary (the container host).
 pub fn is_local_ish(host: &str) -> bool {
-    matches!(host, "host.docker.internal" | "gateway.docker.internal" | "host.containers.internal")
+    matches!(
+        host,
+        "host.docker.internal" | "gateway.docker.internal" | "host.containers.internal"
+    )
 }
 
 /// A known credential format found in a value.
@@ -99,9 +111,15 @@ pub struct SecretMatch {
 static SECRET_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
         ("Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{20,}"),
-        ("OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"),
+        (
+            "OpenAI API key",
+            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
+        ),
         ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
-        ("GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{22,}"),
+        (
+            "GitHub fine-grained token",
+            r"\bgithub_pat_[A-Za-z0-9_]{22,}",
+        ),
         ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
         ("AWS access key id", r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
         ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
@@ -138,9 +156,17 @@ pub fn known_secret(v: &str) -> Option<SecretMatch> {
 /// Obviously fake: long runs of one character, or placeholder words inside.
 fn looks_fake(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    if ["xxxx", "your", "example", "placeholder", "redacted", "dummy", "0000000000"]
-        .iter()
-        .any(|w| lower.contains(w))
+    if [
+        "xxxx",
+        "your",
+        "example",
+        "placeholder",
+        "redacted",
+        "dummy",
+        "0000000000",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
     {
         return true;
     }
@@ -205,12 +231,53 @@ pub fn container_image(argv: &[String]) -> Option<usize> {
     let run = argv.iter().position(|a| a == "run")?;
     // Options of `docker run` that take a value as the next word.
     const WITH_VALUE: &[&str] = &[
-        "-e", "--env", "-v", "--volume", "--mount", "--name", "-p", "--publish", "--network",
-        "--net", "-w", "--workdir", "-u", "--user", "--entrypoint", "--env-file", "-l", "--label",
-        "--platform", "--pull", "--cap-add", "--cap-drop", "--security-opt", "-h", "--hostname",
-        "--add-host", "--memory", "-m", "--cpus", "--restart", "--device", "--tmpfs", "--ulimit",
-        "--log-driver", "--log-opt", "--pid", "--ipc", "--uts", "--userns", "--runtime", "--gpus",
-        "--dns", "--label-file", "--group-add", "--shm-size", "--stop-signal", "--cidfile",
+        "-e",
+        "--env",
+        "-v",
+        "--volume",
+        "--mount",
+        "--name",
+        "-p",
+        "--publish",
+        "--network",
+        "--net",
+        "-w",
+        "--workdir",
+        "-u",
+        "--user",
+        "--entrypoint",
+        "--env-file",
+        "-l",
+        "--label",
+        "--platform",
+        "--pull",
+        "--cap-add",
+        "--cap-drop",
+        "--security-opt",
+        "-h",
+        "--hostname",
+        "--add-host",
+        "--memory",
+        "-m",
+        "--cpus",
+        "--restart",
+        "--device",
+        "--tmpfs",
+        "--ulimit",
+        "--log-driver",
+        "--log-opt",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--userns",
+        "--runtime",
+        "--gpus",
+        "--dns",
+        "--label-file",
+        "--group-add",
+        "--shm-size",
+        "--stop-signal",
+        "--cidfile",
     ];
     let mut i = run + 1;
     while i < argv.len() {
@@ -233,7 +300,9 @@ pub fn container_image(argv: &[String]) -> Option<usize> {
 /// The last path component of a command (`/usr/bin/npx` → `npx`, `npx.cmd` → `npx`).
 pub fn basename(cmd: &str) -> &str {
     let b = cmd.rsplit(['/', '\\']).next().unwrap_or(cmd);
-    b.strip_suffix(".cmd").or_else(|| b.strip_suffix(".exe")).unwrap_or(b)
+    b.strip_suffix(".cmd")
+        .or_else(|| b.strip_suffix(".exe"))
+        .unwrap_or(b)
 }
 
 #[cfg(test)]
@@ -242,12 +311,28 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["${VAR}", "$VAR", "${input:gh_pat}", "${env:GH}", "<token>", "YOUR_KEY",
-            "your-api-key", "xxxxxxxx", "changeme", "{{ secrets.X }}", "Bearer ${TOKEN}",
-            "${user_config.api_key}", "${VAR:-dflt}", "paste-key-here"] {
+        for p in [
+            "${VAR}",
+            "$VAR",
+            "${input:gh_pat}",
+            "${env:GH}",
+            "<token>",
+            "YOUR_KEY",
+            "your-api-key",
+            "xxxxxxxx",
+            "changeme",
+            "{{ secrets.X }}",
+            "Bearer ${TOKEN}",
+            "${user_config.api_key}",
+            "${VAR:-dflt}",
+            "paste-key-here",
+        ] {
             assert!(is_placeholder(p), "{p}");
         }
-        for s in ["ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5", "Bearer abcdefghijklmnopqrstu12345"] {
+        for s in [
+            "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5",
+            "Bearer abcdefghijklmnopqrstu12345",
+        ] {
             assert!(!is_placeholder(s), "{s}");
         }
     }
@@ -273,13 +358,29 @@ mod tests {
         assert!(generic_secret("API_KEY", "q8Zr2LmX9vKp4TnW7bYc"));
         assert!(!generic_secret("API_KEY", "${API_KEY}"));
         assert!(!generic_secret("LOG_LEVEL", "q8Zr2LmX9vKp4TnW7bYc"));
-        assert!(!generic_secret("AUTH_URL", "https://auth.example.com/oauth/token"));
+        assert!(!generic_secret(
+            "AUTH_URL",
+            "https://auth.example.com/oauth/token"
+        ));
     }
 
     #[test]
     fn docker_image_position() {
-        let argv: Vec<String> = ["docker", "run", "-i", "--rm", "-e", "TOKEN", "-v", "/a:/b", "ghcr.io/x/y:1", "serve"]
-            .iter().map(|s| s.to_string()).collect();
+        let argv: Vec<String> = [
+            "docker",
+            "run",
+            "-i",
+            "--rm",
+            "-e",
+            "TOKEN",
+            "-v",
+            "/a:/b",
+            "ghcr.io/x/y:1",
+            "serve",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(container_image(&argv), Some(8));
         let not: Vec<String> = ["npx", "run", "x"].iter().map(|s| s.to_string()).collect();
         assert_eq!(container_image(&not), None);

@@ -21,7 +21,9 @@ impl Rule for NoAuth {
                 continue;
             }
             let Some(u) = &s.url else { continue };
-            let Some(parts) = parse_url(&u.text()) else { continue };
+            let Some(parts) = parse_url(&u.text()) else {
+                continue;
+            };
             if is_loopback(&parts.host) || is_local_ish(&parts.host) || parts.host.is_empty() {
                 continue;
             }

@@ -20,7 +20,10 @@ static RISKY_TOOL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static READ_ONLY_TOOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(get|list|search|read|find|query|describe|show|view|fetch_docs|lookup)([_-]|$)").expect("static regex")
+    Regex::new(
+        r"(?i)^(get|list|search|read|find|query|describe|show|view|fetch_docs|lookup)([_-]|$)",
+    )
+    .expect("static regex")
 });
 
 fn capable(s: &McpServer<'_>) -> bool {
@@ -36,14 +39,20 @@ impl Rule for AutoApprove {
         for s in &file.servers {
             if let Some(t) = &s.trust {
                 if t.node.as_bool() == Some(true) {
-                    let sev = if capable(s) { Severity::High } else { Severity::Medium };
+                    let sev = if capable(s) {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    };
                     cx.report(t.node.span.clone(), &t.route.to_string(), format!(
                         "MCP server '{}' is trusted: every tool call it makes skips confirmation", s.name
                     ))
                     .severity(sev);
                 }
             }
-            let Some(list) = &s.auto_approve else { continue };
+            let Some(list) = &s.auto_approve else {
+                continue;
+            };
             let all_tools = match &list.node.value {
                 Value::Bool(true) => true,
                 Value::String(x) => x == "*",
@@ -51,10 +60,16 @@ impl Rule for AutoApprove {
                 _ => false,
             };
             if all_tools {
-                let sev = if capable(s) { Severity::High } else { Severity::Medium };
-                cx.report(list.node.span.clone(), &list.route.to_string(), format!(
-                    "MCP server '{}' auto-approves all of its tools", s.name
-                ))
+                let sev = if capable(s) {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
+                cx.report(
+                    list.node.span.clone(),
+                    &list.route.to_string(),
+                    format!("MCP server '{}' auto-approves all of its tools", s.name),
+                )
                 .severity(sev);
                 continue;
             }
@@ -68,10 +83,17 @@ impl Rule for AutoApprove {
             if names.is_empty() {
                 continue;
             }
-            let risky: Vec<&(usize, &str)> = names.iter().filter(|(_, n)| RISKY_TOOL.is_match(n)).collect();
+            let risky: Vec<&(usize, &str)> = names
+                .iter()
+                .filter(|(_, n)| RISKY_TOOL.is_match(n))
+                .collect();
             let (sev, at, what) = if let Some(first) = risky.first() {
                 let list: Vec<&str> = risky.iter().map(|(_, n)| *n).collect();
-                (Severity::High, first.0, format!("tools that change things: {}", list.join(", ")))
+                (
+                    Severity::High,
+                    first.0,
+                    format!("tools that change things: {}", list.join(", ")),
+                )
             } else if names.iter().all(|(_, n)| READ_ONLY_TOOL.is_match(n)) {
                 (Severity::Info, 0, "read-only-looking tools".to_string())
             } else {
@@ -79,9 +101,11 @@ impl Rule for AutoApprove {
                 (Severity::Medium, 0, format!("tools: {}", list.join(", ")))
             };
             let item = &list.node.items()[at];
-            cx.report(item.span.clone(), &list.route.index(at).to_string(), format!(
-                "MCP server '{}' auto-approves {what}", s.name
-            ))
+            cx.report(
+                item.span.clone(),
+                &list.route.index(at).to_string(),
+                format!("MCP server '{}' auto-approves {what}", s.name),
+            )
             .severity(sev);
         }
     }

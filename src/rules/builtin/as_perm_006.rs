@@ -23,13 +23,42 @@ pub fn broad(path: &str) -> Option<bool> {
         Regex::new(r"^(/home/[^/]+|/Users/[^/]+|[A-Za-z]:\\Users\\[^\\]+)$").expect("static regex")
     });
     let p = path.trim().trim_end_matches(['/', '\\']);
-    let p = if p.is_empty() && path.trim().starts_with('/') { "/" } else { p };
+    let p = if p.is_empty() && path.trim().starts_with('/') {
+        "/"
+    } else {
+        p
+    };
     let exact = [
-        "/", "~", "$HOME", "${HOME}", "${env:HOME}", "${userHome}", "%USERPROFILE%", "/root", "/etc",
-        "/var", "/usr", "/opt", "/proc", "/sys", "/dev", "/boot", "~/.config", "~/Library", "~/.ssh", "~/.aws",
-        "$HOME/.config", "${HOME}/.config", "${HOME}/.ssh", "$HOME/.ssh",
+        "/",
+        "~",
+        "$HOME",
+        "${HOME}",
+        "${env:HOME}",
+        "${userHome}",
+        "%USERPROFILE%",
+        "/root",
+        "/etc",
+        "/var",
+        "/usr",
+        "/opt",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/boot",
+        "~/.config",
+        "~/Library",
+        "~/.ssh",
+        "~/.aws",
+        "$HOME/.config",
+        "${HOME}/.config",
+        "${HOME}/.ssh",
+        "$HOME/.ssh",
     ];
-    if exact.contains(&p) || HOME_DIR.is_match(p) || (p.len() <= 3 && p.ends_with(':')) || p.eq_ignore_ascii_case("C:") {
+    if exact.contains(&p)
+        || HOME_DIR.is_match(p)
+        || (p.len() <= 3 && p.ends_with(':'))
+        || p.eq_ignore_ascii_case("C:")
+    {
         return Some(true);
     }
     if p.split(['/', '\\']).any(|seg| seg == "..") {
@@ -55,7 +84,10 @@ impl Rule for BroadFilesystem {
                         "-v" | "--volume" => argv[i].split(':').next().unwrap_or(""),
                         "--mount" => argv[i]
                             .split(',')
-                            .find_map(|kv| kv.strip_prefix("source=").or_else(|| kv.strip_prefix("src=")))
+                            .find_map(|kv| {
+                                kv.strip_prefix("source=")
+                                    .or_else(|| kv.strip_prefix("src="))
+                            })
                             .unwrap_or(""),
                         _ => continue,
                     };
@@ -63,10 +95,18 @@ impl Rule for BroadFilesystem {
                 }
                 continue;
             }
-            let Some(pkg) = argv.iter().position(|a| FS_SERVER.is_match(a)) else { continue };
+            let Some(pkg) = argv.iter().position(|a| FS_SERVER.is_match(a)) else {
+                continue;
+            };
             for i in pkg + 1..argv.len() {
                 if !argv[i].starts_with('-') {
-                    report(cx, &s.name, fields[i], &argv[i], "gives the filesystem server");
+                    report(
+                        cx,
+                        &s.name,
+                        fields[i],
+                        &argv[i],
+                        "gives the filesystem server",
+                    );
                 }
             }
         }
@@ -81,9 +121,13 @@ fn report(cx: &mut Context<'_>, server: &str, f: &Field<'_>, path: &str, verb: &
             ));
         }
         Some(false) => {
-            cx.report(f.node.span.clone(), &f.route.to_string(), format!(
+            cx.report(
+                f.node.span.clone(),
+                &f.route.to_string(),
+                format!(
                 "MCP server '{server}' {verb} `{path}`, which climbs out of the project with `..`"
-            ))
+            ),
+            )
             .severity(Severity::Medium);
         }
         None => {}
@@ -96,11 +140,26 @@ mod tests {
 
     #[test]
     fn broad_paths() {
-        for p in ["/", "~", "/Users/alice", "/home/bob/", "C:\\", "${HOME}", "/etc", "~/.ssh"] {
+        for p in [
+            "/",
+            "~",
+            "/Users/alice",
+            "/home/bob/",
+            "C:\\",
+            "${HOME}",
+            "/etc",
+            "~/.ssh",
+        ] {
             assert_eq!(broad(p), Some(true), "{p}");
         }
         assert_eq!(broad("${workspaceFolder}/../x"), Some(false));
-        for p in ["/work/repo/docs", "./data", "~/projects/app", "/home/bob/project", "/tmp/x"] {
+        for p in [
+            "/work/repo/docs",
+            "./data",
+            "~/projects/app",
+            "/home/bob/project",
+            "/tmp/x",
+        ] {
             assert_eq!(broad(p), None, "{p}");
         }
     }

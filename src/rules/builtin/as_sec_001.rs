@@ -2,7 +2,9 @@
 
 use crate::finding::{Confidence, Severity};
 use crate::manifest::mcp::Field;
-use crate::rules::values::{generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url};
+use crate::rules::values::{
+    generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url,
+};
 use crate::rules::{Context, Parsed, Rule, Scope};
 
 use super::{redact, sub_span};
@@ -23,8 +25,19 @@ impl Rule for HardcodedSecret {
             let maps = [("env", &s.env), ("header", &s.headers)];
             for (what, pairs) in maps {
                 for p in pairs.iter() {
-                    let Some(v) = p.value.node.as_str() else { continue };
-                    check_value(cx, file, s.name.as_str(), &p.value, &format!("{what} {}", p.key), &p.key, v, severity);
+                    let Some(v) = p.value.node.as_str() else {
+                        continue;
+                    };
+                    check_value(
+                        cx,
+                        file,
+                        s.name.as_str(),
+                        &p.value,
+                        &format!("{what} {}", p.key),
+                        &p.key,
+                        v,
+                        severity,
+                    );
                 }
             }
             let mut flag: Option<String> = None;
@@ -53,36 +66,79 @@ impl Rule for HardcodedSecret {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_value(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, f: &Field<'_>, what: &str, key: &str, v: &str, sev: Severity) {
+fn check_value(
+    cx: &mut Context<'_>,
+    file: &Parsed<'_>,
+    server: &str,
+    f: &Field<'_>,
+    what: &str,
+    key: &str,
+    v: &str,
+    sev: Severity,
+) {
     if is_placeholder(v) {
         return;
     }
     if let Some(m) = known_secret(v) {
         let span = sub_span(file.source, f.node, m.range.clone());
-        cx.report(span, &f.route.to_string(), format!(
-            "MCP server '{server}' has a hard-coded {} in {what} ({})", m.kind, redact(&v[m.range.clone()])
-        ))
+        cx.report(
+            span,
+            &f.route.to_string(),
+            format!(
+                "MCP server '{server}' has a hard-coded {} in {what} ({})",
+                m.kind,
+                redact(&v[m.range.clone()])
+            ),
+        )
         .severity(sev);
     } else if generic_secret(key, v) {
-        cx.report(f.node.span.clone(), &f.route.to_string(), format!(
-            "MCP server '{server}' has what looks like a hard-coded credential in {what} ({})", redact(v)
-        ))
+        cx.report(
+            f.node.span.clone(),
+            &f.route.to_string(),
+            format!(
+                "MCP server '{server}' has what looks like a hard-coded credential in {what} ({})",
+                redact(v)
+            ),
+        )
         .severity(sev)
         .confidence(Confidence::Medium);
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_arg(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, f: &Field<'_>, key: &str, value: &str, offset: usize, sev: Severity) {
+fn check_arg(
+    cx: &mut Context<'_>,
+    file: &Parsed<'_>,
+    server: &str,
+    f: &Field<'_>,
+    key: &str,
+    value: &str,
+    offset: usize,
+    sev: Severity,
+) {
     if value.contains("://") || is_placeholder(value) {
         return;
     }
-    let label = if key.is_empty() { "an argument".to_string() } else { format!("argument {key}") };
+    let label = if key.is_empty() {
+        "an argument".to_string()
+    } else {
+        format!("argument {key}")
+    };
     if let Some(m) = known_secret(value) {
-        let span = sub_span(file.source, f.node, m.range.start + offset..m.range.end + offset);
-        cx.report(span, &f.route.to_string(), format!(
-            "MCP server '{server}' passes a hard-coded {} in {label} ({})", m.kind, redact(&value[m.range.clone()])
-        ))
+        let span = sub_span(
+            file.source,
+            f.node,
+            m.range.start + offset..m.range.end + offset,
+        );
+        cx.report(
+            span,
+            &f.route.to_string(),
+            format!(
+                "MCP server '{server}' passes a hard-coded {} in {label} ({})",
+                m.kind,
+                redact(&value[m.range.clone()])
+            ),
+        )
         .severity(sev);
     } else if !key.is_empty() && generic_secret(key, value) {
         let span = sub_span(file.source, f.node, offset..offset + value.len());
@@ -96,30 +152,52 @@ fn check_arg(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, f: &Field<'_
 
 fn check_url(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, u: &Field<'_>, sev: Severity) {
     let text = u.text();
-    let Some(parts) = parse_url(&text) else { return };
+    let Some(parts) = parse_url(&text) else {
+        return;
+    };
     if let Some(ui) = &parts.userinfo {
         if let Some((_, pw)) = ui.split_once(':') {
             if !pw.is_empty() && !is_placeholder(pw) {
                 let start = text.find(ui.as_str()).unwrap_or(0);
                 let span = sub_span(file.source, u.node, start..start + ui.len());
-                cx.report(span, &u.route.to_string(), format!(
-                    "MCP server '{server}' has a password in its URL ({})", redact(pw)
-                ))
+                cx.report(
+                    span,
+                    &u.route.to_string(),
+                    format!(
+                        "MCP server '{server}' has a password in its URL ({})",
+                        redact(pw)
+                    ),
+                )
                 .severity(sev);
                 return;
             }
         }
     }
     for pair in parts.rest.split(['?', '&']).skip(1) {
-        let Some((k, v)) = pair.split_once('=') else { continue };
+        let Some((k, v)) = pair.split_once('=') else {
+            continue;
+        };
         let kl = k.to_ascii_lowercase();
-        let credential_param = ["key", "token", "api_key", "apikey", "access_token", "secret"].contains(&kl.as_str());
+        let credential_param = [
+            "key",
+            "token",
+            "api_key",
+            "apikey",
+            "access_token",
+            "secret",
+        ]
+        .contains(&kl.as_str());
         if credential_param && v.len() >= 8 && !is_placeholder(v) {
             let start = text.find(pair).unwrap_or(0);
             let span = sub_span(file.source, u.node, start..start + pair.len());
-            cx.report(span, &u.route.to_string(), format!(
-                "MCP server '{server}' has a credential in its URL query ({k}={})", redact(v)
-            ))
+            cx.report(
+                span,
+                &u.route.to_string(),
+                format!(
+                    "MCP server '{server}' has a credential in its URL query ({k}={})",
+                    redact(v)
+                ),
+            )
             .severity(sev);
             return;
         }

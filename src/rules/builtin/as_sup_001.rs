@@ -43,13 +43,20 @@ enum Ecosystem {
 fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
     let w = words(s);
     if let Some((i, f)) = pipe_to_shell(&w) {
-        cx.report(f.node.span.clone(), &f.route.to_string(), format!(
-            "MCP server '{}' downloads a script and runs it in a shell (`{}`)", s.name, w[i].0
-        ))
+        cx.report(
+            f.node.span.clone(),
+            &f.route.to_string(),
+            format!(
+                "MCP server '{}' downloads a script and runs it in a shell (`{}`)",
+                s.name, w[i].0
+            ),
+        )
         .severity(Severity::Critical);
         return;
     }
-    let Some((eco, launcher, spec_at, yes)) = package_position(&w) else { return };
+    let Some((eco, launcher, spec_at, yes)) = package_position(&w) else {
+        return;
+    };
     let (spec, field) = (&w[spec_at].0, w[spec_at].1);
     if spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('~') || spec.is_empty() {
         return; // a local path, not a package
@@ -67,7 +74,11 @@ fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
         }
         Spec::Unpinned(why) => {
             let unscoped = eco == Ecosystem::Npm && !spec.starts_with('@');
-            let sev = if yes && unscoped { Severity::High } else { Severity::Medium };
+            let sev = if yes && unscoped {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
             cx.report(span, &route, format!(
                 "MCP server '{}' runs `{spec}` through {launcher} {why}; every start installs whatever the registry serves",
                 s.name
@@ -101,7 +112,9 @@ fn package_position(w: &[(String, &Field<'_>)]) -> Option<(Ecosystem, String, us
                 (Ecosystem::Npm, format!("{b} {next}"), i + 2)
             }
             ("uvx", _) => (Ecosystem::Python, b.to_string(), i + 1),
-            ("uv", "tool") if t.get(i + 2) == Some(&"run") => (Ecosystem::Python, "uv tool run".into(), i + 3),
+            ("uv", "tool") if t.get(i + 2) == Some(&"run") => {
+                (Ecosystem::Python, "uv tool run".into(), i + 3)
+            }
             ("pipx", "run") => (Ecosystem::Python, "pipx run".into(), i + 2),
             ("deno", "run") => (Ecosystem::Deno, "deno run".into(), i + 2),
             _ => continue,
@@ -119,7 +132,8 @@ fn package_position(w: &[(String, &Field<'_>)]) -> Option<(Ecosystem, String, us
                     // The spec shares a word with its flag: point at that word.
                     return Some((eco, launcher, j, yes));
                 }
-                "--with" | "--python" | "--index-url" | "--extra-index-url" | "--registry" | "--cache" | "--node-options" => j += 1,
+                "--with" | "--python" | "--index-url" | "--extra-index-url" | "--registry"
+                | "--cache" | "--node-options" => j += 1,
                 _ if a.starts_with('-') => {}
                 _ => return Some((eco, launcher, j, yes)),
             }
@@ -140,7 +154,8 @@ fn classify_spec(eco: Ecosystem, raw: &str) -> Spec {
     static SEMVER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$").expect("static regex")
     });
-    static COMMIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[#@][0-9a-f]{40}\b").expect("static regex"));
+    static COMMIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[#@][0-9a-f]{40}\b").expect("static regex"));
     let spec = raw
         .strip_prefix("--package=")
         .or_else(|| raw.strip_prefix("--from="))
@@ -152,9 +167,16 @@ fn classify_spec(eco: Ecosystem, raw: &str) -> Spec {
         || lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("git://")
-        || (eco == Ecosystem::Npm && !spec.starts_with('@') && spec.contains('/') && !spec.contains('@'));
+        || (eco == Ecosystem::Npm
+            && !spec.starts_with('@')
+            && spec.contains('/')
+            && !spec.contains('@'));
     if vcs {
-        return if COMMIT.is_match(&lower) { Spec::Pinned } else { Spec::Vcs };
+        return if COMMIT.is_match(&lower) {
+            Spec::Pinned
+        } else {
+            Spec::Vcs
+        };
     }
     let spec = spec
         .strip_prefix("npm:")
@@ -171,11 +193,15 @@ fn classify_spec(eco: Ecosystem, raw: &str) -> Spec {
         }
     };
     match version {
-        None if eco == Ecosystem::Python && ["<", ">", "~=", "!="].iter().any(|op| spec.contains(op)) => {
+        None if eco == Ecosystem::Python
+            && ["<", ">", "~=", "!="].iter().any(|op| spec.contains(op)) =>
+        {
             Spec::Unpinned("with a version range")
         }
         None => Spec::Unpinned("without a version"),
-        Some(v) if SEMVER.is_match(v) || (eco == Ecosystem::Python && is_pep440_exact(v)) => Spec::Pinned,
+        Some(v) if SEMVER.is_match(v) || (eco == Ecosystem::Python && is_pep440_exact(v)) => {
+            Spec::Pinned
+        }
         Some("latest" | "next" | "canary" | "beta") => Spec::Unpinned("at a moving tag"),
         Some(_) => Spec::Unpinned("with a version range"),
     }
@@ -184,7 +210,8 @@ fn classify_spec(eco: Ecosystem, raw: &str) -> Spec {
 fn is_pep440_exact(v: &str) -> bool {
     !v.is_empty()
         && v.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '!')
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '!')
         && !v.contains('*')
 }
 
@@ -203,9 +230,15 @@ mod tests {
         assert!(!pinned(Ecosystem::Npm, "@acme/mcp"));
         assert!(!pinned(Ecosystem::Npm, "mcp-remote@latest"));
         assert!(!pinned(Ecosystem::Npm, "x@^1.2.3"));
-        assert!(matches!(classify_spec(Ecosystem::Npm, "github:o/r"), Spec::Vcs));
+        assert!(matches!(
+            classify_spec(Ecosystem::Npm, "github:o/r"),
+            Spec::Vcs
+        ));
         assert!(matches!(classify_spec(Ecosystem::Npm, "o/r"), Spec::Vcs));
-        assert!(pinned(Ecosystem::Npm, "github:o/r#0123456789abcdef0123456789abcdef01234567"));
+        assert!(pinned(
+            Ecosystem::Npm,
+            "github:o/r#0123456789abcdef0123456789abcdef01234567"
+        ));
     }
 
     #[test]
@@ -214,6 +247,9 @@ mod tests {
         assert!(pinned(Ecosystem::Python, "mcp-server-fetch@2025.4.7"));
         assert!(!pinned(Ecosystem::Python, "mcp-server-fetch"));
         assert!(!pinned(Ecosystem::Python, "mcp-server-fetch>=1"));
-        assert!(matches!(classify_spec(Ecosystem::Python, "git+https://github.com/o/r"), Spec::Vcs));
+        assert!(matches!(
+            classify_spec(Ecosystem::Python, "git+https://github.com/o/r"),
+            Spec::Vcs
+        ));
     }
 }

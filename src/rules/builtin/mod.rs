@@ -7,7 +7,6 @@ mod as_pois_002;
 mod as_sec_001;
 mod as_sup_001;
 
-use crate::manifest::mcp::Field;
 use crate::manifest::{Node, Span};
 use crate::source::SourceFile;
 
@@ -28,7 +27,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
 /// is written verbatim in the file, else the whole value node.
 pub fn sub_span(file: &SourceFile, node: &Node, range: std::ops::Range<usize>) -> Span {
     let raw = file.text.get(node.span.clone()).unwrap_or("");
-    let Some(value) = node.as_str() else { return node.span.clone() };
+    let Some(value) = node.as_str() else {
+        return node.span.clone();
+    };
     let inner_start = match raw.find(value) {
         Some(i) if !value.is_empty() => i,
         _ => return node.span.clone(),
@@ -42,8 +43,4 @@ pub fn sub_span(file: &SourceFile, node: &Node, range: std::ops::Range<usize>) -
 pub fn redact(s: &str) -> String {
     let head: String = s.chars().take(4).collect();
     format!("{head}…")
-}
-
-pub fn span_route(f: &Field<'_>) -> (Span, String) {
-    (f.node.span.clone(), f.route.to_string())
 }
