@@ -888,7 +888,7 @@ fn verify_chain_and_log(
     let (sans, issuer) = cert_identity(&cert)?;
     let issuer = issuer.unwrap_or_default();
     if let Some(id) = identity {
-        if !sans.iter().any(|s| *s == id.san) {
+        if !sans.contains(&id.san) {
             bail!(
                 "identity mismatch: the certificate is for {:?}, expected '{}'",
                 sans,

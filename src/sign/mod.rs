@@ -12,6 +12,7 @@ mod cosign;
 mod dir;
 mod keyless;
 mod keys;
+#[allow(clippy::module_inception)]
 mod sign;
 mod verify;
 

@@ -14,7 +14,7 @@ use super::keys::{b64, load_signing_key, SigningKey};
 use super::{default_bundle_path, dir, SignArgs};
 
 enum Signer {
-    Key(SigningKey),
+    Key(Box<SigningKey>),
     Keyless(Box<KeylessSigner>),
 }
 
@@ -37,7 +37,7 @@ pub fn run(args: &SignArgs) -> Result<i32> {
         }
     }
     let signer = match &args.key {
-        Some(k) => Signer::Key(load_signing_key(k)?),
+        Some(k) => Signer::Key(Box::new(load_signing_key(k)?)),
         None => Signer::Keyless(Box::new(KeylessSigner::new(args)?)),
     };
     for path in &args.paths {
