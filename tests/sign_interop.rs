@@ -469,6 +469,23 @@ fn keyless_against_mock_sigstore() {
         GHA_IDENTITY,
         GHA_ISSUER,
     ));
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("model.sigstore.json")).unwrap()).unwrap();
+    assert_eq!(
+        bundle["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"],
+        "intoto"
+    );
+    // sigstore-js accepts the DSSE bundle's signature, certificate and log entry.
+    let mut c = node("verify.js");
+    c.current_dir(d).args([
+        "keyless",
+        "model.sigstore.json",
+        "-",
+        mock.root(),
+        GHA_IDENTITY,
+        GHA_ISSUER,
+    ]);
+    ok(run(c));
     std::fs::remove_file(m.join("tokenizer.json")).unwrap();
     fails(
         verify_keyless(

@@ -227,27 +227,51 @@ impl KeylessSigner {
             digest: *digest,
             sig: sig.to_vec(),
         };
-        self.log(entry, "hashedrekord", &content)
+        self.log(entry, "hashedrekord", "0.0.1", &content)
     }
 
+    /// DSSE envelopes are logged as `intoto` v0.0.2 entries, the form sigstore-js
+    /// writes and checks, and which Rekor stores with the hashes it was given.
     pub fn material_for_dsse(&self, env: &Envelope) -> Result<VerificationMaterial> {
+        let payload = unb64(&env.payload)?;
+        let sig = env
+            .signatures
+            .first()
+            .ok_or_else(|| anyhow!("the envelope has no signature"))?;
+        // Canonical JSON (RFC 8785 key order) of the envelope with the signer's certificate.
+        let canonical = format!(
+            "{{\"payload\":{},\"payloadType\":{},\"signatures\":[{{\"publicKey\":{},\"sig\":{}}}]}}",
+            serde_json::to_string(&env.payload)?,
+            serde_json::to_string(&env.payload_type)?,
+            serde_json::to_string(&self.cert_pem)?,
+            serde_json::to_string(&sig.sig)?,
+        );
         let entry = json!({
-            "apiVersion": "0.0.1",
-            "kind": "dsse",
+            "apiVersion": "0.0.2",
+            "kind": "intoto",
             "spec": {
-                "proposedContent": {
-                    "envelope": serde_json::to_string(env)?,
-                    "verifiers": [b64(self.cert_pem.as_bytes())],
+                "content": {
+                    "envelope": {
+                        "payloadType": env.payload_type,
+                        "payload": b64(env.payload.as_bytes()),
+                        "signatures": [{
+                            "sig": b64(sig.sig.as_bytes()),
+                            "publicKey": b64(self.cert_pem.as_bytes()),
+                        }],
+                    },
+                    "hash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(canonical.as_bytes()))},
+                    "payloadHash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&payload))},
                 },
             },
         });
-        self.log(entry, "dsse", &SignedContent::Dsse(env.clone()))
+        self.log(entry, "intoto", "0.0.2", &SignedContent::Dsse(env.clone()))
     }
 
     fn log(
         &self,
         entry: Value,
         kind: &str,
+        version: &str,
         content: &SignedContent,
     ) -> Result<VerificationMaterial> {
         let url = format!("{}/api/v1/log/entries", self.rekor_url);
@@ -258,7 +282,7 @@ impl KeylessSigner {
             .map_err(|e| http_error(&format!("Rekor ({url}) refused the entry"), e))?
             .into_json()
             .context("invalid Rekor response")?;
-        let tlog = rekor_entry_to_bundle(&resp, kind)?;
+        let tlog = rekor_entry_to_bundle(&resp, kind, version)?;
         let material = VerificationMaterial {
             certificate: Some(X509Certificate {
                 raw_bytes: b64(&self.cert_der),
@@ -282,7 +306,7 @@ impl KeylessSigner {
 }
 
 /// Converts Rekor's `POST /api/v1/log/entries` answer into a bundle log entry.
-fn rekor_entry_to_bundle(resp: &Value, kind: &str) -> Result<TransparencyLogEntry> {
+fn rekor_entry_to_bundle(resp: &Value, kind: &str, version: &str) -> Result<TransparencyLogEntry> {
     let (_uuid, e) = resp
         .as_object()
         .and_then(|o| o.iter().next())
@@ -331,7 +355,7 @@ fn rekor_entry_to_bundle(resp: &Value, kind: &str) -> Result<TransparencyLogEntr
         },
         kind_version: KindVersion {
             kind: kind.to_string(),
-            version: "0.0.1".to_string(),
+            version: version.to_string(),
         },
         integrated_time: int(&e["integratedTime"], "integratedTime")?,
         inclusion_promise: ver["signedEntryTimestamp"]
@@ -763,6 +787,48 @@ fn check_log_body(
                 if !ok {
                     bail!("the log entry records a different signature or certificate");
                 }
+            }
+        }
+        (SignedContent::Dsse(env), "intoto") => {
+            if body["apiVersion"] != "0.0.2" {
+                bail!(
+                    "unsupported intoto log entry version {}",
+                    body["apiVersion"]
+                );
+            }
+            let sig0 = env
+                .signatures
+                .first()
+                .and_then(|s| unb64(&s.sig).ok())
+                .ok_or_else(|| anyhow!("the envelope has no signature"))?;
+            let content = &spec["content"];
+            let sigs = content["envelope"]["signatures"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let [logged] = sigs else {
+                bail!(
+                    "the log entry records {} signatures, expected 1",
+                    sigs.len()
+                );
+            };
+            // Rekor double-encodes: base64 of the base64 signature.
+            let logged_sig = logged["sig"]
+                .as_str()
+                .and_then(|s| unb64(s).ok())
+                .and_then(|inner| String::from_utf8(inner).ok())
+                .and_then(|inner| unb64(&inner).ok());
+            if logged_sig.as_deref() != Some(sig0.as_slice()) {
+                bail!("the log entry records a different signature");
+            }
+            if !logged["publicKey"].is_null() && !cert_matches(&logged["publicKey"]) {
+                bail!("the log entry records a different certificate");
+            }
+            let payload = unb64(&env.payload)?;
+            if content["payloadHash"]["value"].as_str()
+                != Some(hex::encode(Sha256::digest(&payload)).as_str())
+            {
+                bail!("the log entry is for a different DSSE payload");
             }
         }
         _ => bail!("unsupported log entry kind '{kind}' for this bundle"),
