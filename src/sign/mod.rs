@@ -150,6 +150,14 @@ pub fn run_verify(args: &VerifyArgs) -> Result<i32> {
 
 /// `PATH.sigstore.json`, next to the artifact.
 pub(crate) fn default_bundle_path(path: &std::path::Path) -> PathBuf {
+    // `.` or `..` have no name of their own: use the directory's real name.
+    let named;
+    let path = if path.file_name().is_none() {
+        named = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        named.as_path()
+    } else {
+        path
+    };
     let mut s = path
         .as_os_str()
         .to_string_lossy()
