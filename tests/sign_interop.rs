@@ -434,6 +434,31 @@ fn keyless_against_mock_sigstore() {
     .unwrap();
     fails(out, "transparency log");
 
+    // A trusted root whose CT log key is not the one that signed the SCT.
+    let mut root: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&mock.root).unwrap()).unwrap();
+    root["ctlogs"][0]["publicKey"]["rawBytes"] = root["tlogs"][0]["publicKey"]["rawBytes"].clone();
+    let bad_ct = d.join("bad-ct-root.json");
+    std::fs::write(&bad_ct, root.to_string()).unwrap();
+    fails(
+        agentsec(
+            d,
+            &[
+                "verify",
+                "skill.zip",
+                "--certificate-identity",
+                GHA_IDENTITY,
+                "--certificate-oidc-issuer",
+                GHA_ISSUER,
+                "--trusted-root",
+                bad_ct.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap(),
+        "signed certificate timestamp",
+    );
+
     // Tampered artifact.
     std::fs::write(d.join("skill.zip"), b"skill archive, changed\n").unwrap();
     fails(

@@ -23,6 +23,9 @@ pub const DEFAULT_REKOR: &str = "https://rekor.sigstore.dev";
 const OID_SAN: &str = "2.5.29.17";
 const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
 const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
+const OID_EKU: &str = "2.5.29.37";
+const OID_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
+const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const OID_ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 
@@ -380,6 +383,8 @@ struct TrustedRootJson {
     tlogs: Vec<TlogJson>,
     #[serde(default)]
     certificate_authorities: Vec<CaJson>,
+    #[serde(default)]
+    ctlogs: Vec<TlogJson>,
 }
 
 #[derive(Deserialize)]
@@ -461,6 +466,7 @@ struct TrustedCa {
 pub struct TrustedRoot {
     tlogs: Vec<TrustedLog>,
     cas: Vec<TrustedCa>,
+    ctlogs: Vec<TrustedLog>,
 }
 
 impl TrustedRoot {
@@ -480,17 +486,22 @@ impl TrustedRoot {
 
     fn parse(bytes: &[u8]) -> Result<Self> {
         let j: TrustedRootJson = serde_json::from_slice(bytes)?;
-        let mut tlogs = Vec::new();
-        for t in &j.tlogs {
-            let Some(raw) = &t.public_key.raw_bytes else {
-                continue;
-            };
-            tlogs.push(TrustedLog {
-                key_id: unb64(&t.log_id.key_id)?,
-                key: VerifyingKey::from_spki_der(&unb64(raw)?)?,
-                validity: Validity::from_json(t.public_key.valid_for.as_ref())?,
-            });
-        }
+        let logs = |list: &[TlogJson]| -> Result<Vec<TrustedLog>> {
+            let mut out = Vec::new();
+            for t in list {
+                let Some(raw) = &t.public_key.raw_bytes else {
+                    continue;
+                };
+                out.push(TrustedLog {
+                    key_id: unb64(&t.log_id.key_id)?,
+                    key: VerifyingKey::from_spki_der(&unb64(raw)?)?,
+                    validity: Validity::from_json(t.public_key.valid_for.as_ref())?,
+                });
+            }
+            Ok(out)
+        };
+        let tlogs = logs(&j.tlogs)?;
+        let ctlogs = logs(&j.ctlogs)?;
         let mut cas = Vec::new();
         for c in &j.certificate_authorities {
             let chain = c
@@ -510,7 +521,7 @@ impl TrustedRoot {
         if tlogs.is_empty() || cas.is_empty() {
             bail!("the trusted root needs at least one transparency log and one certificate authority");
         }
-        Ok(TrustedRoot { tlogs, cas })
+        Ok(TrustedRoot { tlogs, cas, ctlogs })
     }
 }
 
@@ -574,8 +585,9 @@ fn check_signed_by(cert: &Certificate, issuer: &Certificate) -> Result<()> {
     key.verify_prehash(&digest, sig)
 }
 
-/// Finds a trusted CA whose chain issued `leaf`, valid at time `t`.
-fn check_chain(leaf: &Certificate, root: &TrustedRoot, t: u64) -> Result<()> {
+/// Finds a trusted CA whose chain issued `leaf`, valid at time `t`; returns the
+/// leaf's issuer certificate.
+fn check_chain<'a>(leaf: &Certificate, root: &'a TrustedRoot, t: u64) -> Result<&'a Certificate> {
     let mut last_err = anyhow!("no certificate authority in the trusted root");
     for ca in &root.cas {
         let res = (|| -> Result<()> {
@@ -595,11 +607,114 @@ fn check_chain(leaf: &Certificate, root: &TrustedRoot, t: u64) -> Result<()> {
             Ok(())
         })();
         match res {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(&ca.chain[0]),
             Err(e) => last_err = e,
         }
     }
     Err(last_err).context("the signing certificate does not chain to a trusted Fulcio CA")
+}
+
+/// Fulcio certificates are for code signing (extended key usage id-kp-codeSigning).
+fn check_code_signing(cert: &Certificate) -> Result<()> {
+    use x509_cert::ext::pkix::ExtendedKeyUsage;
+    let eku = cert
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == OID_EKU)
+        .map(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()))
+        .transpose()
+        .context("malformed extended key usage")?;
+    if !eku.is_some_and(|u| u.0.iter().any(|o| o.to_string() == OID_CODE_SIGNING)) {
+        bail!("the signing certificate is not a code-signing certificate");
+    }
+    Ok(())
+}
+
+/// Reads big-endian fields of a TLS-encoded structure.
+struct TlsReader<'a>(&'a [u8]);
+
+impl<'a> TlsReader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.0.len() < n {
+            bail!("truncated signed certificate timestamp");
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn uint(&mut self, n: usize) -> Result<u64> {
+        Ok(self
+            .take(n)?
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    fn vec(&mut self, len_bytes: usize) -> Result<&'a [u8]> {
+        let n = usize::try_from(self.uint(len_bytes)?)?;
+        self.take(n)
+    }
+}
+
+/// RFC 6962 §3.2: at least one embedded SCT must be signed by a CT log of the
+/// trusted root (when it lists any), over the precertificate's TBS.
+fn verify_scts(leaf: &Certificate, issuer: &Certificate, root: &TrustedRoot) -> Result<()> {
+    if root.ctlogs.is_empty() {
+        return Ok(());
+    }
+    let ext = leaf
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == OID_SCT_LIST)
+        .ok_or_else(|| anyhow!("the certificate has no signed certificate timestamp (SCT)"))?;
+    let list = der::asn1::OctetStringRef::from_der(ext.extn_value.as_bytes())
+        .context("malformed SCT list")?;
+    let mut precert = leaf.tbs_certificate.clone();
+    precert.extensions = precert.extensions.map(|v| {
+        v.into_iter()
+            .filter(|e| e.extn_id.to_string() != OID_SCT_LIST)
+            .collect()
+    });
+    let tbs = precert.to_der().map_err(|e| anyhow!("{e}"))?;
+    let tbs_len = u32::try_from(tbs.len())?.to_be_bytes();
+    let issuer_key = issuer
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| anyhow!("{e}"))?;
+    let issuer_key_hash = Sha256::digest(&issuer_key);
+    let mut outer = TlsReader(list.as_bytes());
+    let mut scts = TlsReader(outer.vec(2)?);
+    while !scts.0.is_empty() {
+        let mut sct = TlsReader(scts.vec(2)?);
+        if sct.uint(1)? != 0 {
+            continue; // unknown SCT version
+        }
+        let log_id = sct.take(32)?;
+        let timestamp = sct.take(8)?;
+        let extensions = sct.vec(2)?;
+        let _hash_and_sig_alg = sct.take(2)?;
+        let sig = sct.vec(2)?;
+        let Some(log) = root.ctlogs.iter().find(|l| l.key_id == log_id) else {
+            continue;
+        };
+        let mut signed = vec![0u8, 0u8]; // v1, certificate_timestamp
+        signed.extend_from_slice(timestamp);
+        signed.extend_from_slice(&[0, 1]); // precert_entry
+        signed.extend_from_slice(&issuer_key_hash);
+        signed.extend_from_slice(&tbs_len[1..]);
+        signed.extend_from_slice(&tbs);
+        signed.extend_from_slice(&u16::try_from(extensions.len())?.to_be_bytes());
+        signed.extend_from_slice(extensions);
+        if log.key.verify(&signed, sig).is_ok() {
+            return Ok(());
+        }
+    }
+    bail!("no signed certificate timestamp (SCT) in the certificate verifies with a CT log of the trusted root")
 }
 
 /// The certificate's SANs (email and URI) and OIDC issuer.
@@ -950,7 +1065,9 @@ fn verify_chain_and_log(
     if t < nb || t > na {
         bail!("the certificate was not valid when the signature was logged");
     }
-    check_chain(&cert, root, t)?;
+    check_code_signing(&cert)?;
+    let issuer_cert = check_chain(&cert, root, t)?;
+    verify_scts(&cert, issuer_cert, root)?;
     let (sans, issuer) = cert_identity(&cert)?;
     let issuer = issuer.unwrap_or_default();
     if let Some(id) = identity {
