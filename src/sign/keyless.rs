@@ -1110,3 +1110,80 @@ pub fn verify_certificate_and_log(
 ) -> Result<(VerifyingKey, String)> {
     verify_chain_and_log(bundle, content, Some(identity), root)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaf_hash(data: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(data);
+        h.finalize().into()
+    }
+
+    fn node(l: &[u8; 32], r: &[u8; 32]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update([1u8]);
+        h.update(l);
+        h.update(r);
+        h.finalize().into()
+    }
+
+    /// RFC 6962 §2.1: MTH(D[n]).
+    fn mth(leaves: &[[u8; 32]]) -> [u8; 32] {
+        if leaves.len() == 1 {
+            return leaves[0];
+        }
+        let k = leaves.len().next_power_of_two() / 2;
+        node(&mth(&leaves[..k]), &mth(&leaves[k..]))
+    }
+
+    /// RFC 6962 §2.1.1: PATH(m, D[n]).
+    fn path(m: usize, leaves: &[[u8; 32]]) -> Vec<Vec<u8>> {
+        if leaves.len() == 1 {
+            return vec![];
+        }
+        let k = leaves.len().next_power_of_two() / 2;
+        if m < k {
+            let mut p = path(m, &leaves[..k]);
+            p.push(mth(&leaves[k..]).to_vec());
+            p
+        } else {
+            let mut p = path(m - k, &leaves[k..]);
+            p.push(mth(&leaves[..k]).to_vec());
+            p
+        }
+    }
+
+    #[test]
+    fn inclusion_proofs_match_rfc6962_for_all_small_trees() {
+        for n in 1..=33usize {
+            let leaves: Vec<[u8; 32]> = (0..n).map(|i| leaf_hash(&[i as u8])).collect();
+            let root = mth(&leaves);
+            for m in 0..n {
+                let p = path(m, &leaves);
+                let got = root_from_inclusion_proof(m as u64, n as u64, leaves[m], &p)
+                    .expect("valid proof");
+                assert_eq!(got, root, "n={n} m={m}");
+                // A wrong index or size does not give the root.
+                if n > 1 {
+                    let other = (m + 1) % n;
+                    let bad = root_from_inclusion_proof(other as u64, n as u64, leaves[m], &p);
+                    assert!(bad.map_or(true, |r| r != root), "n={n} m={m}");
+                }
+            }
+        }
+        assert!(root_from_inclusion_proof(3, 3, leaf_hash(b"x"), &[]).is_err());
+    }
+
+    #[test]
+    fn rfc3339_timestamps() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z").unwrap(), 0);
+        assert_eq!(
+            parse_rfc3339("2022-04-13T20:06:15.000Z").unwrap(),
+            1_649_880_375
+        );
+        assert!(parse_rfc3339("yesterday").is_err());
+    }
+}
