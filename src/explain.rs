@@ -42,3 +42,62 @@ pub fn page(m: &RuleMeta) -> String {
     }
     s
 }
+
+/// The rule table of README.md, between its `rules:start` and `rules:end` markers.
+pub fn readme_table(r: &Registry) -> String {
+    let mut s = String::from("| Rule | Severity | Title |\n|---|---|---|\n");
+    for m in r.rules.values() {
+        s.push_str(&format!(
+            "| [{}](docs/rules/{}.md) | {} | {} |\n",
+            m.id,
+            m.id,
+            m.severity.as_str(),
+            m.title
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// docs/rules and the README table are generated from the rule metadata; this
+    /// fails when they drift. `AGENTSEC_BLESS=1 cargo test docs_` rewrites them.
+    #[test]
+    fn docs_match_rule_metadata() {
+        let r = Registry::builtin().expect("rules load");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = root.join("docs/rules");
+        let bless = std::env::var_os("AGENTSEC_BLESS").is_some();
+        if bless {
+            std::fs::create_dir_all(&dir).expect("create docs/rules");
+        }
+        for m in r.rules.values() {
+            let path = dir.join(format!("{}.md", m.id));
+            let want = page(m);
+            if bless {
+                std::fs::write(&path, &want).expect("write doc");
+            } else {
+                let have = std::fs::read_to_string(&path).unwrap_or_default();
+                assert_eq!(have, want, "{} is stale: run AGENTSEC_BLESS=1 cargo test docs_", path.display());
+            }
+        }
+        let listed = std::fs::read_dir(&dir).expect("docs/rules").count();
+        assert_eq!(listed, r.rules.len(), "docs/rules has pages for rules that do not exist");
+
+        let readme_path = root.join("README.md");
+        let readme = std::fs::read_to_string(&readme_path).expect("README.md");
+        let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+        let a = readme.find(start).expect("README has a rules:start marker") + start.len();
+        let b = readme.find(end).expect("README has a rules:end marker");
+        let table = readme_table(&r);
+        if bless {
+            let updated = format!("{}{}{}", &readme[..a], table, &readme[b..]);
+            std::fs::write(&readme_path, updated).expect("write README");
+        } else {
+            assert_eq!(&readme[a..b], table, "README rule table is stale: run AGENTSEC_BLESS=1 cargo test docs_");
+        }
+    }
+}
