@@ -588,3 +588,58 @@ fn toml_with_a_byte_order_mark_does_not_crash() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["summary"]["files_scanned"], 1);
 }
+
+/// Known bug: the walk error of a symbolic link loop names the loop's target by its
+/// absolute path ("points back to /tmp/…"), so the AS-SCAN-001 message and its
+/// fingerprint (which hashes the message) change with the checkout location
+/// (`src/discover.rs` `describe`, `src/scan.rs` `unreadable_finding`).
+#[cfg(unix)]
+#[test]
+#[ignore = "known bug: symlink-loop messages and fingerprints contain an absolute path"]
+fn symlink_loop_message_is_relative() {
+    let fingerprint = |dir: &Path| {
+        write(dir, "repo/.mcp.json", CLEAN);
+        std::os::unix::fs::symlink("..", dir.join("repo/loop")).expect("symlink");
+        let (_, report) = scan_json(&dir.join("repo"), &[]);
+        let f = &report["findings"][0];
+        let msg = f["message"].as_str().expect("message").to_string();
+        assert!(
+            !msg.contains(dir.to_str().expect("utf-8")),
+            "machine path in {msg:?}"
+        );
+        f["fingerprint"].as_str().expect("fingerprint").to_string()
+    };
+    let (a, b) = (tempdir(), tempdir());
+    assert_eq!(
+        fingerprint(a.path()),
+        fingerprint(b.path()),
+        "fingerprints depend on the checkout location"
+    );
+}
+
+/// Known bug: `src/manifest/yaml.rs` copies the anchored node for every alias, so a
+/// few hundred bytes of nested aliases ("billion laughs") expand exponentially and the
+/// scan never finishes. A limit on expanded nodes should turn this into AS-SCAN-001.
+#[test]
+#[ignore = "known bug: YAML alias expansion is unbounded (billion laughs hangs the scan)"]
+fn yaml_alias_bomb_does_not_hang() {
+    let d = tempdir();
+    let mut yaml = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*l{}", i - 1); 9].join(", ");
+        yaml.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+    }
+    yaml.push_str("mcpServers:\n  - name: x\n    command: node\n    args: *l9\n");
+    assert!(yaml.len() < 1024);
+    write(d.path(), ".continue/config.yaml", &yaml);
+    let out = agentsec()
+        .current_dir(d.path())
+        .args(["scan", "--format", "json"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.code().is_some(),
+        "the scan did not finish within 20 s"
+    );
+}

@@ -38,6 +38,16 @@ const KNOWN_FALSE_NEGATIVES: &[(&str, &str, &str)] = &[
         "the one-word form --volume=/:/host is not recognised as a mount",
     ),
     (
+        "AS-SEC-001",
+        ".gemini/settings.json",
+        "a password in the userinfo of a URL inside env (DATABASE_URL=postgres://app:…@db) is not checked; only the server URL is",
+    ),
+    (
+        "AS-PERM-006",
+        "mcp_config.json",
+        "/Users and /home (every home directory) and C:/Users/<name> with forward slashes are not treated as broad",
+    ),
+    (
         "AS-NET-001",
         "claude_desktop_config.json",
         "URLs in the args of bridge launchers (mcp-remote http://… --allow-http) are not read, RULES.md AS-NET-001 Inputs",
@@ -52,6 +62,11 @@ const KNOWN_FALSE_POSITIVES: &[(&str, &str, &str)] = &[
         "AS-POIS-002",
         ".gemini/settings.json",
         "emoji: the tag sequence of a subdivision flag, VS16 after a keycap digit or after ©",
+    ),
+    (
+        "AS-NET-001",
+        ".roo/mcp.json",
+        "loopback spelled 127.1 or [0:0:0:0:0:0:0:1] is not recognised as loopback",
     ),
     (
         "AS-SUP-002",

@@ -298,13 +298,16 @@ fn files_that_could_not_be_analysed_are_notifications() {
     }
 }
 
+/// A change to a SARIF document.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 /// The validator really validates: documents that break the schema are rejected.
 #[test]
 fn broken_sarif_is_rejected() {
     let v = validator();
     let good = sarif("AS-NET-001/bad");
     assert!(validation_errors(&v, &good).is_empty());
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let mutations: Vec<(&str, Mutation)> = vec![
         (
             "wrong version",
             Box::new(|d: &mut Value| d["version"] = json!("2.0.0")),
