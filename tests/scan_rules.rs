@@ -38,6 +38,11 @@ const KNOWN_FALSE_NEGATIVES: &[(&str, &str, &str)] = &[
         "the one-word form --volume=/:/host is not recognised as a mount",
     ),
     (
+        "AS-POIS-002",
+        ".vscode/mcp.json",
+        "confusables (a server name mixing Latin and Cyrillic) are in the rule's title and RULES.md but not detected",
+    ),
+    (
         "AS-SEC-001",
         ".gemini/settings.json",
         "a password in the userinfo of a URL inside env (DATABASE_URL=postgres://app:…@db) is not checked; only the server URL is",
