@@ -464,8 +464,7 @@ fn github_format_annotates_each_finding() {
         "{critical}"
     );
     assert!(
-        critical.contains("(critical)::MCP server 'crm' talks to http%3A//")
-            || critical.contains("(critical)::MCP server 'crm' talks to http://"),
+        critical.contains("(critical)::MCP server 'crm' talks to http://crm.corp.example:8080/mcp over cleartext%0A"),
         "{critical}"
     );
     assert!(
