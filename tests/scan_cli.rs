@@ -642,3 +642,110 @@ fn yaml_alias_bomb_does_not_hang() {
         "the scan did not finish within 20 s"
     );
 }
+
+// ---------------------------------------------------------------- report contents
+
+#[test]
+fn json_report_shape() {
+    let (_, report) = scan_json(Path::new(FIXTURES), &["AS-NET-001/bad"]);
+    assert_eq!(report["version"], "1");
+    assert_eq!(report["tool"]["name"], "agentsec");
+    let summary = &report["summary"];
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(summary["findings"].as_u64(), Some(findings.len() as u64));
+    let by_severity = summary["by_severity"].as_object().expect("by_severity");
+    assert_eq!(
+        by_severity.keys().collect::<Vec<_>>(),
+        ["critical", "high", "medium", "low", "info"]
+    );
+    let total: u64 = by_severity
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(total, findings.len() as u64);
+    assert_eq!(
+        summary["files_scanned"], 10,
+        "every file of AS-NET-001/bad is analysed"
+    );
+    for f in findings {
+        for key in [
+            "rule",
+            "title",
+            "severity",
+            "confidence",
+            "message",
+            "help",
+            "help_uri",
+            "fingerprint",
+        ] {
+            assert!(
+                f[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} in {f:#}"
+            );
+        }
+        assert_eq!(f["suppressed"], false);
+        assert_eq!(f["fingerprint"].as_str().map(str::len), Some(32));
+        let l = &f["location"];
+        assert!(l["end_line"].as_u64() >= l["start_line"].as_u64());
+    }
+}
+
+/// Fingerprints identify a finding by rule, path, route and matched text: moving the
+/// tree or shifting lines keeps them; changing the matched value does not.
+#[test]
+fn fingerprints_survive_moves_and_line_shifts() {
+    let fingerprints = |dir: &Path| -> Vec<(String, String, u64)> {
+        let (_, report) = scan_json(dir, &[]);
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().expect("rule").to_string(),
+                    f["fingerprint"].as_str().expect("fingerprint").to_string(),
+                    f["location"]["start_line"].as_u64().expect("line"),
+                )
+            })
+            .collect()
+    };
+    let original = Path::new(FIXTURES).join("AS-NET-001/bad");
+    let text = std::fs::read_to_string(original.join(".cursor/mcp.json")).expect("fixture");
+    let a = tempdir();
+    let b = tempdir();
+    write(a.path(), ".cursor/mcp.json", &text);
+    write(b.path(), ".cursor/mcp.json", &format!("\n\n{text}"));
+    let (fa, fb) = (fingerprints(a.path()), fingerprints(b.path()));
+    assert!(!fa.is_empty());
+    let from_fixtures: Vec<_> = fingerprints(&original)
+        .into_iter()
+        .filter(|(r, _, _)| fa.iter().any(|(ra, _, _)| ra == r))
+        .filter(|(_, fp, _)| fa.iter().any(|(_, f, _)| f == fp))
+        .collect();
+    assert_eq!(
+        from_fixtures.len(),
+        fa.len(),
+        "same file, same relative path: same fingerprints"
+    );
+    for ((ra, fpa, la), (rb, fpb, lb)) in fa.iter().zip(&fb) {
+        assert_eq!((ra, fpa), (rb, fpb), "a line shift keeps the fingerprint");
+        assert_eq!(la + 2, *lb);
+    }
+    write(
+        b.path(),
+        ".cursor/mcp.json",
+        &text.replace("crm.corp.example:8080", "crm2.corp.example:8080"),
+    );
+    let fc = fingerprints(b.path());
+    assert_ne!(fa[0].1, fc[0].1, "a different URL is a different finding");
+}
+
+#[test]
+fn human_report_snapshot() {
+    let r =
+        run(agentsec()
+            .current_dir(FIXTURES)
+            .args(["scan", "AS-SUP-002/bad", "--color", "never"]));
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!("human_AS-SUP-002", r.stdout);
+}
