@@ -51,21 +51,40 @@ pub struct KeylessSigner {
     trusted_root: Option<TrustedRoot>,
 }
 
-fn http_error(what: &str, e: ureq::Error) -> anyhow::Error {
-    match e {
-        ureq::Error::Status(code, resp) => {
-            let body = resp.into_string().unwrap_or_default();
-            anyhow!("{what}: HTTP {code}: {}", body.trim())
-        }
-        other => anyhow!("{what}: {other}"),
-    }
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .user_agent(concat!("agentsec/", env!("CARGO_PKG_VERSION")))
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
 
-fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .timeout(std::time::Duration::from_secs(60))
-        .user_agent(concat!("agentsec/", env!("CARGO_PKG_VERSION")))
-        .build()
+/// Reads a JSON answer; an HTTP error status becomes an error naming `what`.
+fn json_response(
+    what: &str,
+    resp: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<Value> {
+    let mut resp = resp.map_err(|e| anyhow!("{what}: {e}"))?;
+    let status = resp.status();
+    let body = resp
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| anyhow!("{what}: cannot read the response: {e}"))?;
+    if !status.is_success() {
+        bail!("{what}: HTTP {status}: {}", body.trim());
+    }
+    serde_json::from_str(&body).with_context(|| format!("{what}: the response is not JSON"))
+}
+
+fn post_json(url: &str, body: &Value, what: &str) -> Result<Value> {
+    json_response(
+        what,
+        agent()
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(body.to_string()),
+    )
 }
 
 /// The OIDC token: `--identity-token` / `SIGSTORE_ID_TOKEN`, else GitHub Actions'.
@@ -88,13 +107,13 @@ fn identity_token(args: &SignArgs) -> Result<String> {
     };
     let sep = if url.contains('?') { '&' } else { '?' };
     let url = format!("{url}{sep}audience={}", args.oidc_audience);
-    let resp: Value = agent()
-        .get(&url)
-        .set("Authorization", &format!("bearer {bearer}"))
-        .call()
-        .map_err(|e| http_error("cannot get a GitHub Actions OIDC token", e))?
-        .into_json()
-        .context("invalid GitHub Actions OIDC token response")?;
+    let resp = json_response(
+        "cannot get a GitHub Actions OIDC token",
+        agent()
+            .get(&url)
+            .header("Authorization", &format!("bearer {bearer}"))
+            .call(),
+    )?;
     resp["value"]
         .as_str()
         .map(str::to_string)
@@ -166,18 +185,11 @@ impl KeylessSigner {
             "{}/api/v2/signingCert",
             args.fulcio_url.trim_end_matches('/')
         );
-        let resp: Value = agent()
-            .post(&url)
-            .set("Content-Type", "application/json")
-            .send_string(&request.to_string())
-            .map_err(|e| {
-                http_error(
-                    &format!("Fulcio ({url}) refused the certificate request"),
-                    e,
-                )
-            })?
-            .into_json()
-            .context("invalid Fulcio response")?;
+        let resp = post_json(
+            &url,
+            &request,
+            &format!("Fulcio ({url}) refused the certificate request"),
+        )?;
         let chain = resp["signedCertificateEmbeddedSct"]["chain"]["certificates"]
             .as_array()
             .or_else(|| resp["signedCertificateDetachedSct"]["chain"]["certificates"].as_array())
@@ -278,13 +290,7 @@ impl KeylessSigner {
         content: &SignedContent,
     ) -> Result<VerificationMaterial> {
         let url = format!("{}/api/v1/log/entries", self.rekor_url);
-        let resp: Value = agent()
-            .post(&url)
-            .set("Content-Type", "application/json")
-            .send_string(&entry.to_string())
-            .map_err(|e| http_error(&format!("Rekor ({url}) refused the entry"), e))?
-            .into_json()
-            .context("invalid Rekor response")?;
+        let resp = post_json(&url, &entry, &format!("Rekor ({url}) refused the entry"))?;
         let tlog = rekor_entry_to_bundle(&resp, kind, version)?;
         let material = VerificationMaterial {
             certificate: Some(X509Certificate {
