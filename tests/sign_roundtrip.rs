@@ -316,6 +316,30 @@ fn usage_errors_exit_2() {
         2,
         "no --key and no OIDC identity",
     );
+    // Keyless with an unreachable Fulcio.
+    fails(
+        agentsec(
+            d,
+            &[
+                "sign",
+                "a.txt",
+                "--identity-token",
+                "eyJhbGciOiJub25lIn0.eyJzdWIiOiJtZSIsImlzcyI6Imh0dHBzOi8vaXNzdWVyLmV4YW1wbGUifQ.x",
+                "--fulcio-url",
+                "http://127.0.0.1:9",
+                "--rekor-url",
+                "http://127.0.0.1:9",
+            ],
+        ),
+        2,
+        "Fulcio",
+    );
+    // A token that is not a JWT.
+    fails(
+        agentsec(d, &["sign", "a.txt", "--identity-token", "not-a-jwt"]),
+        2,
+        "not a JWT",
+    );
     // --bundle with several paths.
     std::fs::write(d.join("b.txt"), b"b\n").unwrap();
     fails(
