@@ -477,6 +477,8 @@ fn keyless_against_mock_sigstore() {
             &mock.url,
             "--rekor-url",
             &mock.url,
+            "--rekor-dsse-entry",
+            "intoto",
         ],
     )
     .env(
@@ -501,6 +503,9 @@ fn keyless_against_mock_sigstore() {
         "intoto"
     );
     // sigstore-js accepts the DSSE bundle's signature, certificate and log entry.
+    // (With the default `dsse` entry type the mock stores the proposed entry as is,
+    // not in the form Rekor stores, which sigstore-js rightly refuses; so the
+    // sigstore-js check uses `intoto`, whose stored form the client provides.)
     let mut c = node("verify.js");
     c.current_dir(d).args([
         "keyless",
@@ -522,6 +527,51 @@ fn keyless_against_mock_sigstore() {
             GHA_ISSUER,
         ),
         "removed: tokenizer.json",
+    );
+
+    // The default Rekor entry type for directories is `dsse`.
+    ok(agentsec(
+        d,
+        &[
+            "sign",
+            "model",
+            "--identity-token",
+            &gha_token(),
+            "--fulcio-url",
+            &mock.url,
+            "--rekor-url",
+            &mock.url,
+            "--trusted-root",
+            mock.root(),
+        ],
+    )
+    .output()
+    .unwrap());
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("model.sigstore.json")).unwrap()).unwrap();
+    assert_eq!(
+        bundle["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"],
+        "dsse"
+    );
+    ok(verify_keyless(
+        d,
+        &mock,
+        "model",
+        "model.sigstore.json",
+        GHA_IDENTITY,
+        GHA_ISSUER,
+    ));
+    std::fs::write(m.join("config.json"), b"{\"layers\": 3}\n").unwrap();
+    fails(
+        verify_keyless(
+            d,
+            &mock,
+            "model",
+            "model.sigstore.json",
+            GHA_IDENTITY,
+            GHA_ISSUER,
+        ),
+        "changed: config.json",
     );
 }
 

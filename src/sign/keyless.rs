@@ -49,6 +49,16 @@ pub struct KeylessSigner {
     cert_pem: String,
     rekor_url: String,
     trusted_root: Option<TrustedRoot>,
+    dsse_entry: DsseEntryType,
+}
+
+/// The Rekor entry type for DSSE envelopes (`--rekor-dsse-entry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DsseEntryType {
+    /// `dsse` v0.0.1.
+    Dsse,
+    /// `intoto` v0.0.2.
+    Intoto,
 }
 
 fn agent() -> ureq::Agent {
@@ -214,6 +224,7 @@ impl KeylessSigner {
             cert_pem: der_to_pem(&cert_der)?,
             cert_der,
             rekor_url: args.rekor_url.trim_end_matches('/').to_string(),
+            dsse_entry: args.rekor_dsse_entry,
             trusted_root,
         })
     }
@@ -245,9 +256,29 @@ impl KeylessSigner {
         self.log(entry, "hashedrekord", "0.0.1", &content)
     }
 
-    /// DSSE envelopes are logged as `intoto` v0.0.2 entries, the form sigstore-js
-    /// writes and checks, and which Rekor stores with the hashes it was given.
+    /// Logs a DSSE envelope as a Rekor `dsse` v0.0.1 entry (read by every Sigstore
+    /// client, including sigstore-python and so model-signing) or an `intoto`
+    /// v0.0.2 entry (for which a log stores the hashes the client sends).
     pub fn material_for_dsse(&self, env: &Envelope) -> Result<VerificationMaterial> {
+        match self.dsse_entry {
+            DsseEntryType::Dsse => {
+                let entry = json!({
+                    "apiVersion": "0.0.1",
+                    "kind": "dsse",
+                    "spec": {
+                        "proposedContent": {
+                            "envelope": serde_json::to_string(env)?,
+                            "verifiers": [b64(self.cert_pem.as_bytes())],
+                        },
+                    },
+                });
+                self.log(entry, "dsse", "0.0.1", &SignedContent::Dsse(env.clone()))
+            }
+            DsseEntryType::Intoto => self.intoto_material(env),
+        }
+    }
+
+    fn intoto_material(&self, env: &Envelope) -> Result<VerificationMaterial> {
         let payload = unb64(&env.payload)?;
         let sig = env
             .signatures

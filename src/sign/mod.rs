@@ -66,6 +66,9 @@ pub struct SignArgs {
     /// Rekor transparency log URL (keyless).
     #[arg(long, default_value = keyless::DEFAULT_REKOR, value_name = "URL")]
     pub rekor_url: String,
+    /// Rekor entry type for directory (DSSE) signatures (keyless).
+    #[arg(long, value_enum, default_value = "dsse", value_name = "TYPE")]
+    pub rekor_dsse_entry: keyless::DsseEntryType,
     /// Trusted root (Sigstore TrustedRoot JSON) used to check what Fulcio and Rekor
     /// return before the bundle is written (keyless).
     #[arg(long, value_name = "FILE")]
