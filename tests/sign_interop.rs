@@ -31,7 +31,10 @@ fn enabled(test: &str) -> bool {
     match std::env::var("AGENTSEC_INTEROP") {
         Ok(v) if !v.is_empty() && v != "0" => true,
         _ => {
-            println!(
+            // Written to stderr directly so libtest's output capture does not hide it.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIP {test}: AGENTSEC_INTEROP is not set (run tests/interop/setup.sh, then AGENTSEC_INTEROP=1 cargo test --test sign_interop)"
             );
             false
