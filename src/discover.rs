@@ -145,7 +145,7 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
                     }
                 }
                 Err(err) => {
-                    let (path, message) = describe(&err);
+                    let (path, message) = describe(&err, base);
                     let rel = path.map(|p| rel_path(base, &p)).unwrap_or_default();
                     if let Ok(mut e) = errors.lock() {
                         e.push(WalkError { rel, message });
@@ -166,15 +166,26 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
     }
 }
 
-fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
+/// The path an error is about and a message that names paths relative to `base`,
+/// so reports (and fingerprints) do not depend on where the repository lives.
+fn describe(err: &ignore::Error, base: &Path) -> (Option<PathBuf>, String) {
     match err {
-        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err, base).1),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe(err)
+            describe(err, base)
         }
         ignore::Error::Loop { child, ancestor } => (
             Some(child.clone()),
-            format!("symbolic link loop: points back to {}", ancestor.display()),
+            match ancestor.strip_prefix(base) {
+                Ok(r) if !r.as_os_str().is_empty() => format!(
+                    "symbolic link loop: points back to {}",
+                    r.to_string_lossy().replace('\\', "/")
+                ),
+                Ok(_) => "symbolic link loop: points back to the scan root".to_string(),
+                Err(_) => {
+                    "symbolic link loop: points back to a directory above the scan root".to_string()
+                }
+            },
         ),
         other => (None, other.to_string()),
     }

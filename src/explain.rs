@@ -43,25 +43,25 @@ pub fn page(m: &RuleMeta) -> String {
     s
 }
 
-/// The rule table of README.md, between its `rules:start` and `rules:end` markers.
-pub fn readme_table(r: &Registry) -> String {
-    let mut s = String::from("| Rule | Severity | Title |\n|---|---|---|\n");
-    for m in r.rules.values() {
-        s.push_str(&format!(
-            "| [{}](docs/rules/{}.md) | {} | {} |\n",
-            m.id,
-            m.id,
-            m.severity.as_str(),
-            m.title
-        ));
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    /// The rule table of README.md, between its `rules:start` and `rules:end` markers.
+    pub fn readme_table(r: &Registry) -> String {
+        let mut s = String::from("| Rule | Severity | Title |\n|---|---|---|\n");
+        for m in r.rules.values() {
+            s.push_str(&format!(
+                "| [{}](docs/rules/{}.md) | {} | {} |\n",
+                m.id,
+                m.id,
+                m.severity.as_str(),
+                m.title
+            ));
+        }
+        s
+    }
 
     /// docs/rules and the README table are generated from the rule metadata; this
     /// fails when they drift. `AGENTSEC_BLESS=1 cargo test docs_` rewrites them.
@@ -81,11 +81,20 @@ mod tests {
                 std::fs::write(&path, &want).expect("write doc");
             } else {
                 let have = std::fs::read_to_string(&path).unwrap_or_default();
-                assert_eq!(have, want, "{} is stale: run AGENTSEC_BLESS=1 cargo test docs_", path.display());
+                assert_eq!(
+                    have,
+                    want,
+                    "{} is stale: run AGENTSEC_BLESS=1 cargo test docs_",
+                    path.display()
+                );
             }
         }
         let listed = std::fs::read_dir(&dir).expect("docs/rules").count();
-        assert_eq!(listed, r.rules.len(), "docs/rules has pages for rules that do not exist");
+        assert_eq!(
+            listed,
+            r.rules.len(),
+            "docs/rules has pages for rules that do not exist"
+        );
 
         let readme_path = root.join("README.md");
         let readme = std::fs::read_to_string(&readme_path).expect("README.md");
@@ -97,7 +106,11 @@ mod tests {
             let updated = format!("{}{}{}", &readme[..a], table, &readme[b..]);
             std::fs::write(&readme_path, updated).expect("write README");
         } else {
-            assert_eq!(&readme[a..b], table, "README rule table is stale: run AGENTSEC_BLESS=1 cargo test docs_");
+            assert_eq!(
+                &readme[a..b],
+                table,
+                "README rule table is stale: run AGENTSEC_BLESS=1 cargo test docs_"
+            );
         }
     }
 }

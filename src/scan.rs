@@ -316,10 +316,16 @@ fn format_name(f: Format) -> &'static str {
 }
 
 pub fn parse(format: Format, text: &str) -> Result<Document, ParseError> {
+    // A byte order mark is an encoding marker the clients skip; three spaces keep every
+    // byte offset (and so every location) unchanged.
+    let text: std::borrow::Cow<'_, str> = match text.strip_prefix('\u{feff}') {
+        Some(rest) => format!("   {rest}").into(),
+        None => text.into(),
+    };
     match format {
-        Format::Json => manifest::json::parse(text),
-        Format::Yaml => manifest::yaml::parse(text),
-        Format::Toml => manifest::toml::parse(text),
+        Format::Json => manifest::json::parse(&text),
+        Format::Yaml => manifest::yaml::parse(&text),
+        Format::Toml => manifest::toml::parse(&text),
     }
 }
 

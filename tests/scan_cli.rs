@@ -571,11 +571,9 @@ fn file_over_max_size_is_reported() {
     assert_eq!(code, 0, "under the default limit the file is clean");
 }
 
-/// Known bug: `src/manifest/toml.rs` `comments()` slices `line[i..]` at every byte
-/// outside quotes, so a TOML file with a non-ASCII character there (such as a byte
-/// order mark, which toml_edit accepts) panics the scan. Run with `--ignored`.
+/// Regression: a TOML file with non-ASCII text outside strings (a byte order mark,
+/// which toml_edit accepts) once panicked the comment scan.
 #[test]
-#[ignore = "known bug: TOML with a leading byte order mark panics in manifest::toml::comments"]
 fn toml_with_a_byte_order_mark_does_not_crash() {
     let d = tempdir();
     write(
@@ -588,13 +586,10 @@ fn toml_with_a_byte_order_mark_does_not_crash() {
     assert_eq!(report["summary"]["files_scanned"], 1);
 }
 
-/// Known bug: the walk error of a symbolic link loop names the loop's target by its
-/// absolute path ("points back to /tmp/…"), so the AS-SCAN-001 message and its
-/// fingerprint (which hashes the message) change with the checkout location
-/// (`src/discover.rs` `describe`, `src/scan.rs` `unreadable_finding`).
+/// Regression: the message of a symbolic link loop (and so the AS-SCAN-001
+/// fingerprint, which hashes it) must not depend on the checkout location.
 #[cfg(unix)]
 #[test]
-#[ignore = "known bug: symlink-loop messages and fingerprints contain an absolute path"]
 fn symlink_loop_message_is_relative() {
     let fingerprint = |dir: &Path| {
         write(dir, "repo/.mcp.json", CLEAN);
@@ -616,11 +611,9 @@ fn symlink_loop_message_is_relative() {
     );
 }
 
-/// Known bug: `src/manifest/yaml.rs` copies the anchored node for every alias, so a
-/// few hundred bytes of nested aliases ("billion laughs") expand exponentially and the
-/// scan never finishes. A limit on expanded nodes should turn this into AS-SCAN-001.
+/// Regression: a few hundred bytes of nested aliases ("billion laughs") must become
+/// an AS-SCAN-001 finding, not an exponential expansion.
 #[test]
-#[ignore = "known bug: YAML alias expansion is unbounded (billion laughs hangs the scan)"]
 fn yaml_alias_bomb_does_not_hang() {
     let d = tempdir();
     let mut yaml = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x]\n");

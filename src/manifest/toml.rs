@@ -74,38 +74,34 @@ fn value(v: &TValue, fallback: std::ops::Range<usize>) -> Node {
 }
 
 /// `#` comments outside strings. TOML strings cannot span lines except the
-/// triple-quoted forms, which are tracked.
+/// triple-quoted forms, which are tracked. Works on bytes: every delimiter is ASCII,
+/// so multi-byte characters never split a match.
 fn comments(text: &str) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut offset = 0;
-    let mut multiline: Option<&str> = None;
+    let mut multiline: Option<&[u8]> = None;
     for line in text.split_inclusive('\n') {
         let bytes = line.as_bytes();
         let mut i = 0;
         let mut quote: Option<u8> = None;
         while i < bytes.len() {
+            let rest = &bytes[i..];
             if let Some(delim) = multiline {
-                match line[i..].find(delim) {
-                    Some(p) => {
-                        i += p + 3;
-                        multiline = None;
-                        continue;
-                    }
-                    None => break,
+                if rest.starts_with(delim) {
+                    multiline = None;
+                    i += 3;
+                } else {
+                    i += 1;
                 }
+                continue;
             }
             let c = bytes[i];
             match quote {
                 Some(b'"') if c == b'\\' => i += 1,
                 Some(q) if c == q => quote = None,
                 Some(_) => {}
-                None if line[i..].starts_with("\"\"\"") => {
-                    multiline = Some("\"\"\"");
-                    i += 3;
-                    continue;
-                }
-                None if line[i..].starts_with("'''") => {
-                    multiline = Some("'''");
+                None if rest.starts_with(b"\"\"\"") || rest.starts_with(b"'''") => {
+                    multiline = Some(&rest[..3]);
                     i += 3;
                     continue;
                 }
@@ -151,6 +147,13 @@ mod tests {
         assert_eq!(&text[tok.key_span.clone()], "TOKEN");
         assert_eq!(&text[tok.value.span.clone()], "\"abc\"");
         assert_eq!(doc.comments.len(), 1);
+    }
+
+    #[test]
+    fn comment_scan_survives_multibyte_text() {
+        let c = comments("\u{feff}# a\nx = \"\u{e9}#\" # b\ny = \"\"\"\n# not\n\"\"\" # c\n");
+        let texts: Vec<&str> = c.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec![" a", " b", " c"]);
     }
 
     #[test]

@@ -10,12 +10,17 @@ use super::{Comment, Document, Entry, Node, ParseError, Value};
 /// Nesting deeper than this is refused: a hostile file must not exhaust the stack.
 const MAX_DEPTH: usize = 256;
 
+/// Nodes a document may expand to, aliases counted at their full size: a few hundred
+/// bytes of nested aliases ("billion laughs") must not exhaust memory or time.
+const MAX_NODES: usize = 1_000_000;
+
 pub fn parse(text: &str) -> Result<Document, ParseError> {
     let offsets = CharOffsets::new(text);
     let mut b = Builder {
         parser: Parser::new_from_str(text),
         offsets: &offsets,
         anchors: HashMap::new(),
+        nodes: 0,
     };
     let mut roots = Vec::new();
     loop {
@@ -67,7 +72,10 @@ impl CharOffsets {
 struct Builder<'a, 'o> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     offsets: &'o CharOffsets,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their size in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes built so far, aliases counted at their full size.
+    nodes: usize,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -96,6 +104,8 @@ impl<'a> Builder<'a, '_> {
             });
         }
         let start = self.span(&span);
+        let before = self.nodes;
+        self.nodes += 1;
         let (node, anchor) = match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = if style == ScalarStyle::Plain && tag.is_none() {
@@ -106,10 +116,18 @@ impl<'a> Builder<'a, '_> {
                 (Node::new(value, start), anchor)
             }
             Event::Alias(id) => {
+                let size = self.anchors.get(&id).map_or(0, |(_, size)| *size);
+                self.nodes += size;
+                if self.nodes > MAX_NODES {
+                    return Err(ParseError {
+                        message: format!("aliases expand to more than {MAX_NODES} nodes"),
+                        offset: start.start,
+                    });
+                }
                 let node = self
                     .anchors
                     .get(&id)
-                    .map(|n| Node::new(n.value.clone(), start.clone()))
+                    .map(|(n, _)| Node::new(n.value.clone(), start.clone()))
                     .unwrap_or(Node::new(Value::Null, start));
                 (node, 0)
             }
@@ -157,7 +175,8 @@ impl<'a> Builder<'a, '_> {
             _ => (Node::new(Value::Null, start), 0),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors
+                .insert(anchor, (node.clone(), self.nodes - before));
         }
         Ok(node)
     }
@@ -280,6 +299,17 @@ mod tests {
         assert_eq!(parse("a: 1\n---\nb: 2\n").expect("ok").roots.len(), 2);
         let err = parse("a: [1, 2\nb: 3\n").expect_err("bad");
         assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse(&text).expect_err("bomb");
+        assert!(err.message.contains("aliases expand"), "{err:?}");
     }
 
     #[test]

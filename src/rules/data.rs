@@ -3,7 +3,7 @@
 //!
 //! ```yaml
 //! match:
-//!   for: env                 # server | env | headers | args
+//!   for: env                 # server | env | headers | args | env+args
 //!   where: { all: [ {field: key, equals: NODE_OPTIONS}, {field: value, regex: '--require'} ] }
 //!   at: value                # key | value | name | url | image
 //!   severity:                # first matching override wins
@@ -30,6 +30,8 @@ pub enum SubjectKind {
     Env,
     Headers,
     Args,
+    /// Environment values and arguments alike (`KEY=value` words are both).
+    EnvAndArgs,
 }
 
 #[derive(Debug, Clone)]
@@ -74,16 +76,27 @@ impl Pred {
 }
 
 impl Matcher {
-    pub fn parse(node: &Node, message: String) -> Result<Self, String> {
-        check_keys(node, &["for", "where", "at", "severity"], "match")?;
+    /// Parses one matcher; its own `message` overrides the rule's.
+    pub fn parse(node: &Node, message: &str) -> Result<Self, String> {
+        check_keys(
+            node,
+            &["for", "where", "at", "severity", "message"],
+            "match",
+        )?;
+        let message = node
+            .get("message")
+            .and_then(Node::as_str)
+            .unwrap_or(message)
+            .to_string();
         let subject = match node.get("for").and_then(Node::as_str) {
             Some("server") => SubjectKind::Server,
             Some("env") => SubjectKind::Env,
             Some("headers") => SubjectKind::Headers,
             Some("args") => SubjectKind::Args,
+            Some("env+args") => SubjectKind::EnvAndArgs,
             other => {
                 return Err(format!(
-                    "match.for must be server, env, headers or args, not {other:?}"
+                    "match.for must be server, env, headers, args or env+args, not {other:?}"
                 ))
             }
         };
@@ -224,7 +237,7 @@ mod tests {
 
     fn matcher(src: &str) -> Result<Matcher, String> {
         let doc = yaml::parse(src).expect("yaml");
-        Matcher::parse(&doc.roots[0], "{key} is {value}".into())
+        Matcher::parse(&doc.roots[0], "{key} is {value}")
     }
 
     #[test]

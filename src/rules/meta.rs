@@ -32,7 +32,8 @@ pub enum RuleImpl {
     /// Implemented in src/rules/builtin.
     Code,
     /// A declarative matcher from the rule file.
-    Data(Box<Matcher>),
+    /// Declarative matchers from the rule file; each reports what it matches.
+    Data(Vec<Matcher>),
     /// Reported by the scan pipeline itself (files that could not be analysed).
     Engine,
 }
@@ -126,7 +127,21 @@ pub fn parse(file: &str, text: &str) -> Result<RuleMeta, String> {
                 .get("match")
                 .ok_or_else(|| err("a data rule needs `match`".into()))?;
             let message = s("message")?;
-            RuleImpl::Data(Box::new(Matcher::parse(m, message).map_err(err)?))
+            let parts: Vec<&Node> = if m.is_array() {
+                m.items().iter().collect()
+            } else {
+                vec![m]
+            };
+            if parts.is_empty() {
+                return Err(err("`match` is empty".into()));
+            }
+            RuleImpl::Data(
+                parts
+                    .into_iter()
+                    .map(|p| Matcher::parse(p, &message))
+                    .collect::<Result<_, _>>()
+                    .map_err(err)?,
+            )
         }
         other => {
             return Err(err(format!(

@@ -78,8 +78,11 @@ impl Registry {
                         r.check(file, &mut cx);
                     }
                 }
-                RuleImpl::Data(matcher) => {
-                    for item in items(matcher, file) {
+                RuleImpl::Data(matchers) => {
+                    for (matcher, item) in matchers
+                        .iter()
+                        .flat_map(|mt| items(mt, file).into_iter().map(move |i| (mt, i)))
+                    {
                         if !matcher.pred.eval(&item) {
                             continue;
                         }

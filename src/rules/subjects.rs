@@ -4,7 +4,9 @@ use crate::manifest::mcp::{Field, McpServer, Pair};
 use crate::manifest::Span;
 
 use super::data::{Matcher, Subject, SubjectKind};
-use super::values::{container_image, is_local_ish, is_loopback, is_secret_key_name, parse_url};
+use super::values::{
+    container_image, is_local_ish, is_loopback, is_secret_key_name, parse_url, UrlParts,
+};
 use super::Parsed;
 
 /// A server, or one item of its env, headers or args, as a data rule sees it.
@@ -27,9 +29,15 @@ impl Subject for Item<'_, '_> {
             "value" => self.value.clone(),
             "prev" => self.prev.clone(),
             "scope" => Some(self.scope.to_string()),
-            _ => name
-                .strip_prefix("server.")
-                .and_then(|f| server_field(self.server, f)),
+            _ => {
+                if let Some(f) = name.strip_prefix("value.url.") {
+                    // The value as a URL, for arguments of bridge launchers.
+                    let parts = parse_url(self.value.as_deref()?)?;
+                    return url_field(&parts, f);
+                }
+                name.strip_prefix("server.")
+                    .and_then(|f| server_field(self.server, f))
+            }
         }
     }
 }
@@ -46,14 +54,21 @@ fn server_field(s: &McpServer<'_>, f: &str) -> Option<String> {
         "command" => s.command.as_ref().map(Field::text),
         "argv" => (!argv.is_empty()).then(|| argv.join(" ")),
         "url" => url,
-        "url.scheme" => parts.map(|p| p.scheme),
-        "url.host" => parts.map(|p| p.host),
-        "url.loopback" => parts.map(|p| is_loopback(&p.host).to_string()),
-        "url.local" => parts.map(|p| is_local_ish(&p.host).to_string()),
+        _ if f.starts_with("url.") => url_field(&parts?, &f[4..]),
         "credentials" => Some(has_credentials(s).to_string()),
         "image" => image,
         "image.pinned" => image.map(|i| image_pinned(&i).to_string()),
         "image.tag" => image.map(|i| image_tag(&i).unwrap_or_default()),
+        _ => None,
+    }
+}
+
+fn url_field(p: &UrlParts, f: &str) -> Option<String> {
+    match f {
+        "scheme" => Some(p.scheme.clone()),
+        "host" => Some(p.host.clone()),
+        "loopback" => Some(is_loopback(&p.host).to_string()),
+        "local" => Some(is_local_ish(&p.host).to_string()),
         _ => None,
     }
 }
@@ -124,7 +139,10 @@ pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Item<'s, 'a>> {
             }),
             SubjectKind::Env => out.extend(s.env.iter().map(|p| pair_item(s, scope, p))),
             SubjectKind::Headers => out.extend(s.headers.iter().map(|p| pair_item(s, scope, p))),
-            SubjectKind::Args => {
+            SubjectKind::Args | SubjectKind::EnvAndArgs => {
+                if m.subject == SubjectKind::EnvAndArgs {
+                    out.extend(s.env.iter().map(|p| pair_item(s, scope, p)));
+                }
                 for (i, a) in s.args.iter().enumerate() {
                     out.push(Item {
                         server: s,

@@ -79,17 +79,27 @@ pub fn parse_url(u: &str) -> Option<UrlParts> {
     })
 }
 
-/// `localhost`, `*.localhost`, 127.0.0.0/8, `::1` (and `0.0.0.0` as a client target,
-/// which connects locally).
+/// `localhost`, `*.localhost`, 127.0.0.0/8 in any spelling (`127.1`), `::1` in any
+/// spelling, and `0.0.0.0` as a client target, which connects locally.
 pub fn is_loopback(host: &str) -> bool {
-    let h = host.trim_end_matches('.');
-    h == "localhost"
-        || h.ends_with(".localhost")
-        || h == "::1"
-        || h == "0.0.0.0"
-        || h.strip_prefix("127.").is_some_and(|r| {
-            r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok())
-        })
+    let h = host
+        .trim_end_matches('.')
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    if h == "localhost" || h.ends_with(".localhost") || h == "0.0.0.0" {
+        return true;
+    }
+    if let Ok(ip) = h.parse::<std::net::IpAddr>() {
+        return ip.is_loopback()
+            || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
+    }
+    // inet_aton shorthand: 127.1, 127.0.1 (each part a number, the first 127).
+    let parts: Vec<&str> = h.split('.').collect();
+    parts.len() >= 2
+        && parts[0] == "127"
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.parse::<u32>().is_ok())
 }
 
 /// Hosts that are local in practice but cross a boundary (the container host).
@@ -229,6 +239,10 @@ pub fn container_image(argv: &[String]) -> Option<usize> {
         return None;
     }
     let run = argv.iter().position(|a| a == "run")?;
+    // `docker compose run <service>` names a service, not an image.
+    if argv[..run].iter().any(|a| a == "compose") {
+        return None;
+    }
     // Options of `docker run` that take a value as the next word.
     const WITH_VALUE: &[&str] = &[
         "-e",
@@ -345,6 +359,7 @@ mod tests {
         assert_eq!(u.userinfo.as_deref(), Some("user:pw"));
         assert!(is_loopback(&u.host));
         assert!(is_loopback("127.0.0.1") && is_loopback("app.localhost"));
+        assert!(is_loopback("127.1") && is_loopback("0:0:0:0:0:0:0:1") && is_loopback("[::1]"));
         assert!(!is_loopback("127.example.com") && !is_loopback("10.0.0.1"));
         assert!(parse_url("not a url").is_none());
     }
@@ -384,5 +399,10 @@ mod tests {
         assert_eq!(container_image(&argv), Some(8));
         let not: Vec<String> = ["npx", "run", "x"].iter().map(|s| s.to_string()).collect();
         assert_eq!(container_image(&not), None);
+        let compose: Vec<String> = ["docker", "compose", "run", "--rm", "svc"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(container_image(&compose), None);
     }
 }

@@ -13,14 +13,15 @@ use crate::rules::{Context, Parsed, Rule};
 pub struct BroadFilesystem;
 
 static FS_SERVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(server-filesystem|mcp/filesystem|(^|[-_/@])(file|files|filesystem|fs|disk)([-_/@.]|$))")
+    Regex::new(r"(?i)(server-filesystem|mcp/filesystem|(^|[-_/@])(file|files|filesystem|fs|disk)([-_/@.=]|$))")
         .expect("static regex")
 });
 
 /// How broad a path is: `Some(true)` root/home/system, `Some(false)` escapes with `..`.
 pub fn broad(path: &str) -> Option<bool> {
     static HOME_DIR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(/home/[^/]+|/Users/[^/]+|[A-Za-z]:\\Users\\[^\\]+)$").expect("static regex")
+        Regex::new(r"(?i)^(/home(/[^/]+)?|/Users(/[^/]+)?|[a-z]:[\\/]Users([\\/][^\\/]+)?)$")
+            .expect("static regex")
     });
     let p = path.trim().trim_end_matches(['/', '\\']);
     let p = if p.is_empty() && path.trim().starts_with('/') {
@@ -80,18 +81,9 @@ impl Rule for BroadFilesystem {
                 // Host side of bind mounts.
                 for i in 0..img {
                     let prev = if i > 0 { argv[i - 1].as_str() } else { "" };
-                    let host = match prev {
-                        "-v" | "--volume" => argv[i].split(':').next().unwrap_or(""),
-                        "--mount" => argv[i]
-                            .split(',')
-                            .find_map(|kv| {
-                                kv.strip_prefix("source=")
-                                    .or_else(|| kv.strip_prefix("src="))
-                            })
-                            .unwrap_or(""),
-                        _ => continue,
-                    };
-                    report(cx, &s.name, fields[i], host, "mounts");
+                    if let Some(host) = mount_host(prev, &argv[i]) {
+                        report(cx, &s.name, fields[i], host, "mounts");
+                    }
                 }
                 continue;
             }
@@ -110,6 +102,33 @@ impl Rule for BroadFilesystem {
                 }
             }
         }
+    }
+}
+
+/// The host side of a bind mount given as `-v X`, `--volume X`, `--mount X` or the
+/// one-word `-v=X`, `--volume=X`, `--mount=X`.
+fn mount_host<'w>(prev: &str, word: &'w str) -> Option<&'w str> {
+    let (flag, value) = match word.split_once('=') {
+        Some((f, v)) if matches!(f, "-v" | "--volume" | "--mount") => (f, v),
+        _ => (prev, word),
+    };
+    match flag {
+        "-v" | "--volume" => {
+            // Keep a Windows drive letter (`C:\x:/data`) with its path.
+            let b = value.as_bytes();
+            let skip = if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+                2
+            } else {
+                0
+            };
+            let end = value[skip..].find(':').map_or(value.len(), |i| i + skip);
+            Some(&value[..end])
+        }
+        "--mount" => value.split(',').find_map(|kv| {
+            kv.strip_prefix("source=")
+                .or_else(|| kv.strip_prefix("src="))
+        }),
+        _ => None,
     }
 }
 
@@ -139,12 +158,28 @@ mod tests {
     use super::broad;
 
     #[test]
+    fn mount_forms() {
+        use super::mount_host;
+        assert_eq!(mount_host("-v", "/:/host"), Some("/"));
+        assert_eq!(mount_host("run", "--volume=/etc:/e:ro"), Some("/etc"));
+        assert_eq!(
+            mount_host("--mount", "type=bind,source=/home,target=/h"),
+            Some("/home")
+        );
+        assert_eq!(mount_host("-v", "C:\\Users\\a:/data"), Some("C:\\Users\\a"));
+        assert_eq!(mount_host("-e", "A=b"), None);
+    }
+
+    #[test]
     fn broad_paths() {
         for p in [
             "/",
             "~",
             "/Users/alice",
             "/home/bob/",
+            "/Users",
+            "/home",
+            "C:/Users/alice",
             "C:\\",
             "${HOME}",
             "/etc",

@@ -48,6 +48,32 @@ fn is_pictograph(c: char) -> bool {
         || (0x1F3FB..=0x1F3FF).contains(&cp)
 }
 
+/// A run of consecutive hidden characters.
+struct Run {
+    start: usize,
+    end: usize,
+    worst: Class,
+    /// ASCII spelled by tag characters.
+    hidden: String,
+    /// The visible character before the run.
+    before: Option<char>,
+}
+
+impl Run {
+    /// Ordinary emoji: one presentation selector (`©️`, keycaps), or the tag sequence
+    /// of a subdivision flag (U+1F3F4, tags, cancel tag U+E007F).
+    fn is_emoji(&self, text: &str) -> bool {
+        let t = &text[self.start..self.end];
+        if t == "\u{FE0F}" || t == "\u{FE0E}" {
+            return true;
+        }
+        self.before == Some('\u{1F3F4}')
+            && t.ends_with('\u{E007F}')
+            && t.chars().count() <= 8
+            && t.chars().all(|c| matches!(c as u32, 0xE0020..=0xE007F))
+    }
+}
+
 impl Rule for HiddenCharacters {
     fn id(&self) -> &'static str {
         "AS-POIS-002"
@@ -55,34 +81,8 @@ impl Rule for HiddenCharacters {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let text = &file.source.text;
-        let mut run: Option<(usize, usize, Class, String)> = None;
+        let mut run: Option<Run> = None;
         let mut prev = None;
-        let flush = |cx: &mut Context<'_>, run: &mut Option<(usize, usize, Class, String)>| {
-            if let Some((start, end, worst, hidden)) = run.take() {
-                let what = match worst {
-                    Class::Tag => {
-                        format!("Unicode tag characters that spell hidden text: \"{hidden}\"")
-                    }
-                    Class::Bidi => {
-                        "bidirectional control characters that reorder what a reviewer sees"
-                            .to_string()
-                    }
-                    Class::Invisible => "invisible characters".to_string(),
-                };
-                let n = text[start..end].chars().count();
-                let sev = if worst == Class::Invisible {
-                    Severity::High
-                } else {
-                    Severity::Critical
-                };
-                let route = format!(
-                    "U+{:04X}",
-                    text[start..end].chars().next().map_or(0, |c| c as u32)
-                );
-                cx.report(start..end, &route, format!("{n} {what}"))
-                    .severity(sev);
-            }
-        };
         for (i, c) in text.char_indices() {
             // A byte order mark at the very start is an encoding marker, not content.
             let cls = if i == 0 && c == '\u{FEFF}' {
@@ -92,21 +92,110 @@ impl Rule for HiddenCharacters {
             };
             match cls {
                 Some(k) => {
-                    let entry = run.get_or_insert((i, i, k, String::new()));
-                    entry.1 = i + c.len_utf8();
-                    entry.2 = entry.2.min(k);
+                    let r = run.get_or_insert(Run {
+                        start: i,
+                        end: i,
+                        worst: k,
+                        hidden: String::new(),
+                        before: prev,
+                    });
+                    r.end = i + c.len_utf8();
+                    r.worst = r.worst.min(k);
                     if k == Class::Tag {
                         if let Some(a) = char::from_u32(c as u32 - 0xE0000)
                             .filter(|a| a.is_ascii_graphic() || *a == ' ')
                         {
-                            entry.3.push(a);
+                            r.hidden.push(a);
                         }
                     }
                 }
-                None => flush(cx, &mut run),
+                None => {
+                    if let Some(r) = run.take() {
+                        report(cx, text, r);
+                    }
+                }
             }
             prev = Some(c);
         }
-        flush(cx, &mut run);
+        if let Some(r) = run.take() {
+            report(cx, text, r);
+        }
+        for s in &file.servers {
+            if let Some(scripts) = mixed_script(&s.name) {
+                cx.report(
+                    s.name_span.clone(),
+                    &s.route.to_string(),
+                    format!(
+                        "MCP server name '{}' mixes Latin with {scripts} letters that look alike",
+                        s.name
+                    ),
+                )
+                .severity(Severity::Medium)
+                .confidence(crate::finding::Confidence::Medium);
+            }
+        }
+    }
+}
+
+fn report(cx: &mut Context<'_>, text: &str, r: Run) {
+    if r.is_emoji(text) {
+        return;
+    }
+    let what = match r.worst {
+        Class::Tag => format!(
+            "Unicode tag characters that spell hidden text: \"{}\"",
+            r.hidden
+        ),
+        Class::Bidi => {
+            "bidirectional control characters that reorder what a reviewer sees".to_string()
+        }
+        Class::Invisible => "invisible characters".to_string(),
+    };
+    let t = &text[r.start..r.end];
+    let n = t.chars().count();
+    let sev = if r.worst == Class::Invisible {
+        Severity::High
+    } else {
+        Severity::Critical
+    };
+    let route = format!("U+{:04X}", t.chars().next().map_or(0, |c| c as u32));
+    cx.report(r.start..r.end, &route, format!("{n} {what}"))
+        .severity(sev);
+}
+
+/// Names that mix Latin letters with Cyrillic or Greek ones (`gіthub` with a
+/// Cyrillic і) impersonate another name; a name in one script is fine.
+fn mixed_script(name: &str) -> Option<&'static str> {
+    let latin = name.chars().any(|c| c.is_ascii_alphabetic());
+    let cyrillic = name.chars().any(|c| matches!(c as u32, 0x0400..=0x04FF));
+    let greek = name.chars().any(|c| matches!(c as u32, 0x0370..=0x03FF));
+    match (latin, cyrillic, greek) {
+        (true, true, _) => Some("Cyrillic"),
+        (true, false, true) => Some("Greek"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_scripts() {
+        assert_eq!(mixed_script("g\u{0456}thub"), Some("Cyrillic"));
+        assert_eq!(mixed_script("github"), None);
+        assert_eq!(
+            mixed_script("\u{0441}\u{0435}\u{0440}\u{0432}\u{0435}\u{0440}"),
+            None
+        );
+    }
+
+    #[test]
+    fn classes() {
+        assert!(class('\u{E0041}', None) == Some(Class::Tag));
+        assert!(class('\u{202E}', None) == Some(Class::Bidi));
+        assert!(class('\u{200D}', Some('\u{1F468}')).is_none());
+        assert!(class('\u{200B}', Some('a')) == Some(Class::Invisible));
+        assert!(class('a', None).is_none());
     }
 }

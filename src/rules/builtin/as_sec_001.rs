@@ -59,7 +59,7 @@ impl Rule for HardcodedSecret {
                 check_arg(cx, file, &s.name, a, &key, &value, offset, severity);
             }
             if let Some(u) = &s.url {
-                check_url(cx, file, &s.name, u, severity);
+                check_url(cx, file, &s.name, u, severity, "its URL");
             }
         }
     }
@@ -77,6 +77,10 @@ fn check_value(
     sev: Severity,
 ) {
     if is_placeholder(v) {
+        return;
+    }
+    // DATABASE_URL=postgres://app:<password>@db/...
+    if v.contains("://") && check_url(cx, file, server, f, sev, &format!("the URL in {what}")) {
         return;
     }
     if let Some(m) = known_secret(v) {
@@ -150,10 +154,18 @@ fn check_arg(
     }
 }
 
-fn check_url(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, u: &Field<'_>, sev: Severity) {
+/// Passwords in URL userinfo and credential query parameters; true when reported.
+fn check_url(
+    cx: &mut Context<'_>,
+    file: &Parsed<'_>,
+    server: &str,
+    u: &Field<'_>,
+    sev: Severity,
+    place: &str,
+) -> bool {
     let text = u.text();
     let Some(parts) = parse_url(&text) else {
-        return;
+        return false;
     };
     if let Some(ui) = &parts.userinfo {
         if let Some((_, pw)) = ui.split_once(':') {
@@ -164,12 +176,12 @@ fn check_url(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, u: &Field<'_
                     span,
                     &u.route.to_string(),
                     format!(
-                        "MCP server '{server}' has a password in its URL ({})",
+                        "MCP server '{server}' has a password in {place} ({})",
                         redact(pw)
                     ),
                 )
                 .severity(sev);
-                return;
+                return true;
             }
         }
     }
@@ -194,12 +206,13 @@ fn check_url(cx: &mut Context<'_>, file: &Parsed<'_>, server: &str, u: &Field<'_
                 span,
                 &u.route.to_string(),
                 format!(
-                    "MCP server '{server}' has a credential in its URL query ({k}={})",
+                    "MCP server '{server}' has a credential in the query of {place} ({k}={})",
                     redact(v)
                 ),
             )
             .severity(sev);
-            return;
+            return true;
         }
     }
+    false
 }
