@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::discover::Options;
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::report::{self, Format, Report};
 use crate::rules::Registry;
 use crate::scan::{self, ScanOptions};
+use crate::select::Selection;
 use crate::{explain, sign};
 
 /// No finding at or above the threshold.
@@ -67,6 +68,22 @@ struct ScanArgs {
     /// Do not read .gitignore, .ignore and git exclude files.
     #[arg(long)]
     no_ignore: bool,
+    /// Report only rules matching these ids, id prefixes (AS-PERM) or tags (cwe-78);
+    /// repeatable or comma-separated.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not report rules matching these ids, id prefixes or tags.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Report only findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    min_severity: Option<Severity>,
+    /// Report only findings at or above this confidence (low, medium, high).
+    #[arg(long, value_name = "CONFIDENCE", value_parser = parse_confidence)]
+    min_confidence: Option<Confidence>,
+    /// Report every finding, ignoring `agentsec: ignore[...]` comments.
+    #[arg(long)]
+    no_ignores: bool,
     /// Skip paths matching GLOB (relative to each scanned directory); repeatable.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -80,6 +97,14 @@ struct ScanArgs {
 
 #[derive(Debug, Clone, Copy)]
 struct FailOn(Option<Severity>);
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| "expected critical, high, medium, low or info".to_string())
+}
+
+fn parse_confidence(s: &str) -> Result<Confidence, String> {
+    Confidence::parse(s).ok_or_else(|| "expected high, medium or low".to_string())
+}
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if s == "never" {
@@ -176,8 +201,19 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         },
         max_file_size: a.max_file_size,
         progress: std::io::stderr().is_terminal(),
+        no_ignores: a.no_ignores,
     };
-    let result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
+    let selection = Selection {
+        select: a.select.clone(),
+        ignore: a.ignore.clone(),
+        min_severity: a.min_severity,
+        min_confidence: a.min_confidence,
+    };
+    selection
+        .validate(&registry)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
+    result.findings.retain(|f| selection.keeps(f, &registry));
     let color = match a.color.as_str() {
         "always" => true,
         "never" => false,
@@ -213,8 +249,10 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
             out.flush()?;
         }
     }
-    // A file that could not be analysed fails the scan whatever the threshold.
-    if report.fails() || !result.unreadable.is_empty() {
+    // A file that could not be analysed fails the scan whatever the threshold, unless
+    // its AS-SCAN-001 finding was deliberately suppressed or deselected.
+    let unanalysed = report.active().any(|f| f.rule == "AS-SCAN-001");
+    if report.fails() || unanalysed {
         Ok(EXIT_FINDINGS)
     } else {
         Ok(EXIT_CLEAN)

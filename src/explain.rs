@@ -40,6 +40,14 @@ pub fn page(m: &RuleMeta) -> String {
     if let Some(good) = &m.good {
         s.push_str(&format!("\n## Accepted\n\n```\n{good}\n```\n"));
     }
+    s.push_str(&format!(
+        "\n## Suppressing\n\nWhen a finding is acceptable, say why in a comment on its line or alone on \
+         the line above (`//` or `/* */` in JSONC, `#` in YAML and TOML):\n\n```\n\
+         // agentsec: ignore[{id}] why this is acceptable here\n```\n\n\
+         A comment without a reason suppresses nothing. `--ignore {id}` leaves the rule out \
+         of a run.\n",
+        id = m.id
+    ));
     s
 }
 

@@ -9,8 +9,10 @@ mod manifest;
 mod report;
 mod rules;
 mod scan;
+mod select;
 mod sign;
 mod source;
+mod suppress;
 
 fn main() {
     std::process::exit(cli::main());

@@ -13,6 +13,7 @@ use crate::finding::{fingerprint, Finding, Location};
 use crate::manifest::{self, mcp, Document, ParseError};
 use crate::rules::{Parsed, Registry, Scope};
 use crate::source::SourceFile;
+use crate::suppress;
 
 /// Files over this size are not analysed (and reported): configuration is small,
 /// and a huge file named like one is more likely an attack on the scanner.
@@ -23,6 +24,8 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Show a progress bar (stderr is a terminal and the tree is large).
     pub progress: bool,
+    /// Ignore inline suppressions and report everything (`--no-ignores`).
+    pub no_ignores: bool,
 }
 
 /// What a scan produced, before filtering and rendering.
@@ -74,7 +77,7 @@ pub fn scan(
     let outcomes: Vec<Outcome> = files
         .par_iter()
         .map(|c| {
-            let o = analyse(c, opts.max_file_size, registry);
+            let o = analyse(c, opts, registry);
             if let Some(b) = &bar {
                 b.inc(1);
             }
@@ -201,7 +204,8 @@ enum Outcome {
     },
 }
 
-fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
+fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
+    let max = opts.max_file_size;
     let fail = |message: String| Outcome::Failed {
         rel: c.rel.clone(),
         message,
@@ -270,7 +274,12 @@ fn analyse(c: &Candidate, max: u64, registry: &Registry) -> Outcome {
     if shape_only && !roots.iter().any(|r| classify::shape_matches(client, r)) {
         return Outcome::Skipped;
     }
-    let findings = check(&source, client, &doc, registry);
+    let mut findings = check(&source, client, &doc, registry);
+    if !opts.no_ignores {
+        let directives = suppress::directives(&source, &doc.comments);
+        let problems = suppress::apply(&source, &directives, &mut findings, registry);
+        findings.extend(problems);
+    }
     let source = (!findings.is_empty()).then(|| (source.path, Arc::new(source.text)));
     Outcome::Done {
         findings,

@@ -41,6 +41,7 @@ struct Found {
     path: String,
     line: u64,
     column: u64,
+    suppressed: bool,
 }
 
 impl Found {
@@ -98,12 +99,13 @@ fn scan(rel: &str) -> Vec<Found> {
                 path: text(loc, "path"),
                 line: loc["start_line"].as_u64().expect("start_line"),
                 column: loc["start_column"].as_u64().expect("start_column"),
+                suppressed: f["suppressed"].as_bool().expect("suppressed"),
             }
         })
         .collect();
-    // The exit code agrees with the report: findings at the default threshold (low)
-    // or an unanalysable file fail the scan.
-    let fails = found.iter().any(|f| f.severity != "info");
+    // The exit code agrees with the report: unsuppressed findings at the default
+    // threshold (low) or an unanalysable file fail the scan.
+    let fails = found.iter().any(|f| f.severity != "info" && !f.suppressed);
     assert_eq!(
         code == Some(1),
         fails,
@@ -271,6 +273,7 @@ rule_tests! {
     fixtures_as_perm_006 => "AS-PERM-006",
     fixtures_as_pois_002 => "AS-POIS-002",
     fixtures_as_scan_001 => "AS-SCAN-001",
+    fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
     fixtures_as_sec_005 => "AS-SEC-005",
     fixtures_as_sup_001 => "AS-SUP-001",

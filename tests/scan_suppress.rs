@@ -1,0 +1,144 @@
+//! Inline suppressions: each comment syntax of the formats scanned, the reason
+//! requirement, unused and unknown-rule directives, `--no-ignores`, exit codes, and how
+//! suppressed findings appear in JSON and SARIF.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = Command::cargo_bin("agentsec")
+        .expect("binary")
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let v = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code().expect("exit code"), v)
+}
+
+fn rules(v: &Value, suppressed: bool) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["suppressed"] == suppressed)
+        .map(|f| f["rule"].as_str().expect("rule").to_string())
+        .collect()
+}
+
+const UNPINNED_JSONC: &str = r#"{
+  "mcpServers": {
+    "docs": {
+      "command": "uvx",
+      "args": ["mcp-server-fetch"] // agentsec: ignore[AS-SUP-001] frozen internal mirror
+    },
+    "other": {
+      "command": "uvx",
+      /* agentsec: ignore[AS-SUP-001] vendored wheel */
+      "args": ["mcp-server-time"]
+    }
+  }
+}
+"#;
+
+#[test]
+fn jsonc_line_and_block_comments_suppress() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".cursor/mcp.json", UNPINNED_JSONC);
+    let (code, v) = scan(d.path(), &[]);
+    assert_eq!(code, 0, "suppressed findings do not fail the scan: {v:#}");
+    assert_eq!(rules(&v, true), vec!["AS-SUP-001", "AS-SUP-001"]);
+    assert!(rules(&v, false).is_empty());
+    assert_eq!(v["summary"]["suppressed"], 2);
+    let s = &v["findings"][0]["suppression"];
+    assert_eq!(s["kind"], "inSource");
+    assert_eq!(s["justification"], "frozen internal mirror");
+}
+
+#[test]
+fn yaml_and_toml_comments_suppress() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        ".continue/config.yaml",
+        "mcpServers:\n  - name: docs\n    command: uvx\n    # agentsec: ignore[AS-SUP-001] mirror\n    args: [mcp-server-fetch]\n",
+    );
+    write(
+        d.path(),
+        ".codex/config.toml",
+        "[mcp_servers.docs]\ncommand = \"uvx\"\nargs = [\"mcp-server-fetch\"] # agentsec: ignore[AS-SUP-001] mirror\n",
+    );
+    let (code, v) = scan(d.path(), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(rules(&v, true).len(), 2);
+}
+
+#[test]
+fn no_ignores_reports_everything() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".cursor/mcp.json", UNPINNED_JSONC);
+    let (code, v) = scan(d.path(), &["--no-ignores"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&v, false), vec!["AS-SUP-001", "AS-SUP-001"]);
+}
+
+#[test]
+fn a_directive_without_reason_does_not_suppress() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        ".mcp.json",
+        "{\"mcpServers\": {\"docs\": {\"command\": \"uvx\",\n  // agentsec: ignore[AS-SUP-001]\n  \"args\": [\"mcp-server-fetch\"]}}}\n",
+    );
+    let (code, v) = scan(d.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&v, false), vec!["AS-SCAN-002", "AS-SUP-001"]);
+}
+
+#[test]
+fn a_directive_for_another_rule_or_line_is_unused() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        ".mcp.json",
+        "{\"mcpServers\": {\"docs\": {\"command\": \"uvx\",\n  // agentsec: ignore[AS-NET-001] wrong rule\n  \"args\": [\"mcp-server-fetch\"]}}}\n",
+    );
+    let (_, v) = scan(d.path(), &[]);
+    assert_eq!(rules(&v, false), vec!["AS-SCAN-002", "AS-SUP-001"]);
+    let msg = v["findings"][0]["message"].as_str().expect("message");
+    assert!(msg.contains("matches no finding"), "{msg}");
+}
+
+#[test]
+fn sarif_keeps_suppressed_results() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".cursor/mcp.json", UNPINNED_JSONC);
+    let out = Command::cargo_bin("agentsec")
+        .expect("binary")
+        .arg("scan")
+        .arg(d.path())
+        .args(["--format", "sarif"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    for r in results {
+        assert_eq!(r["suppressions"][0]["kind"], "inSource");
+        assert!(!r["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap_or("")
+            .is_empty());
+    }
+}
