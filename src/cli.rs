@@ -81,6 +81,12 @@ struct ScanArgs {
     /// Report only findings at or above this confidence (low, medium, high).
     #[arg(long, value_name = "CONFIDENCE", value_parser = parse_confidence)]
     min_confidence: Option<Confidence>,
+    /// Report only findings that FILE (from --write-baseline) does not hold.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as accepted, and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Report every finding, ignoring `agentsec: ignore[...]` comments.
     #[arg(long)]
     no_ignores: bool,
@@ -214,6 +220,18 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         .map_err(|e| anyhow::anyhow!(e))?;
     let mut result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
     result.findings.retain(|f| selection.keeps(f, &registry));
+    if let Some(path) = &a.write_baseline {
+        let n = crate::baseline::write(path, &result.findings).map_err(|e| anyhow::anyhow!(e))?;
+        eprintln!("wrote {n} findings to the baseline {}", path.display());
+        return Ok(EXIT_CLEAN);
+    }
+    let absent = match &a.baseline {
+        Some(path) => {
+            let entries = crate::baseline::load(path).map_err(|e| anyhow::anyhow!(e))?;
+            Some(crate::baseline::apply(&mut result.findings, &entries))
+        }
+        None => None,
+    };
     let color = match a.color.as_str() {
         "always" => true,
         "never" => false,
@@ -224,6 +242,7 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         }
     };
     let report = Report {
+        baseline_absent: absent.as_deref(),
         findings: &result.findings,
         registry: &registry,
         sources: &result.sources,

@@ -122,6 +122,9 @@ pub struct Finding {
     /// Set when an inline comment or the configuration suppressed the finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// With `--baseline`: whether the baseline already held this finding.
+    #[serde(skip)]
+    pub baseline: Option<crate::baseline::State>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,5 +1,6 @@
 //! agentsec: static security scanner for AI-agent projects.
 
+mod baseline;
 mod classify;
 mod cli;
 mod discover;

@@ -186,6 +186,7 @@ fn unreadable_finding(
         related: Vec::new(),
         fingerprint: fingerprint(&m.id, rel, "", message),
         suppression: None,
+        baseline: None,
     }
 }
 

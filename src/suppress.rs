@@ -126,6 +126,7 @@ pub fn apply(
                 related: Vec::new(),
                 fingerprint: fingerprint(&m.id, &file.path, "", matched),
                 suppression: None,
+                baseline: None,
             });
         }
     }

@@ -91,9 +91,16 @@ pub fn summary(r: &Report<'_>) -> String {
             r.files_scanned
         )
     };
-    let suppressed = r.findings.len() - active.len();
+    let suppressed = r.suppressed();
     if suppressed > 0 {
         line.push_str(&format!(" {suppressed} suppressed."));
+    }
+    if let Some(absent) = r.baseline_absent {
+        line.push_str(&format!(
+            " {} hidden by the baseline, {} of its findings gone.",
+            r.in_baseline(),
+            absent.len()
+        ));
     }
     if !r.unreadable.is_empty() {
         line.push_str(&format!(

@@ -40,6 +40,7 @@ pub fn render(r: &Report<'_>) -> String {
                 "related": f.related.iter().map(loc).collect::<Vec<_>>(),
                 "fingerprint": f.fingerprint,
                 "suppressed": f.suppression.is_some(),
+                "baseline_state": f.baseline.map(|b| b.as_str()),
                 "suppression": f.suppression.as_ref().map(|s| json!({"kind": s.kind, "justification": s.justification})),
             })
         })
@@ -59,7 +60,11 @@ pub fn render(r: &Report<'_>) -> String {
             "files_scanned": r.files_scanned,
             "bytes_scanned": r.bytes_scanned,
             "findings": r.active().count(),
-            "suppressed": r.findings.len() - r.active().count(),
+            "suppressed": r.suppressed(),
+            "baseline": r.baseline_absent.map(|absent| json!({
+                "unchanged": r.in_baseline(),
+                "absent": absent.len(),
+            })),
             "by_severity": counts,
             "failed": r.fails(),
         },

@@ -24,6 +24,8 @@ pub enum Format {
 pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub registry: &'a Registry,
+    /// With `--baseline`: entries no finding matched any more.
+    pub baseline_absent: Option<&'a [crate::baseline::Entry]>,
     /// Text of the files that have findings, for snippets.
     pub sources: &'a HashMap<String, Arc<String>>,
     pub files_scanned: usize,
@@ -37,8 +39,28 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     /// Findings that count: not suppressed.
+    /// Findings that count: not suppressed and not accepted in the baseline.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.suppression.is_none())
+        self.findings.iter().filter(|f| {
+            f.suppression.is_none() && f.baseline != Some(crate::baseline::State::Unchanged)
+        })
+    }
+
+    pub fn suppressed(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
+            .count()
+    }
+
+    /// Findings hidden because the baseline holds them.
+    pub fn in_baseline(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| {
+                f.suppression.is_none() && f.baseline == Some(crate::baseline::State::Unchanged)
+            })
+            .count()
     }
 
     pub fn fails(&self) -> bool {

@@ -132,6 +132,13 @@ fn result(f: &Finding, index: Option<usize>) -> Value {
     if let Some(s) = &f.suppression {
         v["suppressions"] = json!([{"kind": s.kind, "justification": s.justification}]);
     }
+    if let Some(b) = f.baseline {
+        v["baselineState"] = json!(b.as_str());
+        if b == crate::baseline::State::Unchanged && f.suppression.is_none() {
+            v["suppressions"] =
+                json!([{"kind": "external", "justification": "accepted in the baseline"}]);
+        }
+    }
     v
 }
 
@@ -143,6 +150,22 @@ pub fn render(r: &Report<'_>) -> String {
         .iter()
         .map(|f| result(f, ids.iter().position(|i| **i == f.rule)))
         .collect();
+    // Baseline entries no finding matched: reported as passed, for the record.
+    let mut results = results;
+    for e in r.baseline_absent.unwrap_or(&[]) {
+        results.push(json!({
+            "ruleId": e.rule,
+            "kind": "pass",
+            "level": "none",
+            "baselineState": "absent",
+            "message": {"text": format!("no longer found: {}", e.message)},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": uri(&e.path), "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": e.line.max(1)},
+            }}],
+            "partialFingerprints": {"agentsecFingerprint/v1": e.fingerprint},
+        }));
+    }
     let notifications: Vec<Value> = r
         .unreadable
         .iter()

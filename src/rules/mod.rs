@@ -68,6 +68,7 @@ impl<'a> Context<'a> {
             related: Vec::new(),
             fingerprint: fp,
             suppression: None,
+            baseline: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]
