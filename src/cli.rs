@@ -11,7 +11,7 @@ use crate::report::{self, Format, Report};
 use crate::rules::Registry;
 use crate::scan::{self, ScanOptions};
 use crate::select::Selection;
-use crate::{explain, sign};
+use crate::{config, explain, sign};
 
 /// No finding at or above the threshold.
 pub const EXIT_CLEAN: i32 = 0;
@@ -37,6 +37,8 @@ enum Command {
     Scan(ScanArgs),
     /// List the rules.
     Rules,
+    /// Write a commented starter agentsec.toml in the current directory.
+    Init,
     /// Show a rule's page: what it detects, why, and how to fix it.
     Explain {
         /// Rule id, such as AS-NET-001.
@@ -63,8 +65,12 @@ struct ScanArgs {
     output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains; `never` always exits 0
     /// unless the scan itself fails.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
-    fail_on: FailOn,
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    fail_on: Option<FailOn>,
+    /// Configuration file (default: the nearest agentsec.toml, or pyproject.toml with
+    /// [tool.agentsec], in the scanned directory or above).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Do not read .gitignore, .ignore and git exclude files.
     #[arg(long)]
     no_ignore: bool,
@@ -137,6 +143,7 @@ pub fn main() -> i32 {
     };
     let result = match &cli.command {
         Command::Scan(a) => run_scan(a),
+        Command::Init => init(),
         Command::Rules => with_registry(|r| {
             print!("{}", explain::list(r));
             Ok(EXIT_CLEAN)
@@ -161,6 +168,16 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+fn init() -> anyhow::Result<i32> {
+    let path = PathBuf::from(config::FILE_NAME);
+    if path.exists() {
+        anyhow::bail!("{} already exists; not overwriting it", path.display());
+    }
+    std::fs::write(&path, config::STARTER)?;
+    eprintln!("wrote {}", path.display());
+    Ok(EXIT_CLEAN)
 }
 
 fn with_registry(f: impl FnOnce(&Registry) -> anyhow::Result<i32>) -> anyhow::Result<i32> {
@@ -200,25 +217,82 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         .collect();
     let base = normalize(&base);
     let roots: Vec<PathBuf> = roots.iter().map(|r| normalize(r)).collect();
+    let cfg_path = match &a.config {
+        Some(p) => Some(p.clone()),
+        None => config::find(if base.is_dir() { &base } else { &cwd }),
+    };
+    let cfg = match &cfg_path {
+        Some(p) => config::load(p).map_err(|e| anyhow::anyhow!(e))?,
+        None => config::Config::default(),
+    };
+    let mut exclude = cfg.exclude.clone();
+    exclude.extend(a.exclude.iter().cloned());
     let opts = ScanOptions {
         walk: Options {
             no_ignore: a.no_ignore,
-            exclude: a.exclude.clone(),
+            exclude,
         },
         max_file_size: a.max_file_size,
         progress: std::io::stderr().is_terminal(),
         no_ignores: a.no_ignores,
     };
+    let cfg_selection = Selection {
+        ignore: cfg.disable.clone(),
+        ..Selection::default()
+    };
+    cfg_selection.validate(&registry).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: rules.disable: {e}",
+            cfg_path
+                .as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display()
+        )
+    })?;
+    for (id, _) in &cfg.severity {
+        if registry.get(id).is_none() {
+            anyhow::bail!(
+                "{}: rules.severity: no rule {id}",
+                cfg_path
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            );
+        }
+    }
+    let mut ignore = cfg.disable.clone();
+    ignore.extend(a.ignore.iter().cloned());
     let selection = Selection {
         select: a.select.clone(),
-        ignore: a.ignore.clone(),
-        min_severity: a.min_severity,
-        min_confidence: a.min_confidence,
+        ignore,
+        min_severity: a.min_severity.or(cfg.min_severity),
+        min_confidence: a.min_confidence.or(cfg.min_confidence),
     };
     selection
         .validate(&registry)
         .map_err(|e| anyhow::anyhow!(e))?;
+    let fail_on = match a.fail_on {
+        Some(FailOn(f)) => f,
+        None => cfg.fail_on.unwrap_or(Some(Severity::Low)),
+    };
     let mut result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
+    for f in &mut result.findings {
+        if let Some((_, sev)) = cfg.severity.iter().find(|(id, _)| *id == f.rule) {
+            f.severity = *sev;
+        }
+        if f.suppression.is_none() && !a.no_ignores {
+            let hit = cfg.ignore.iter().find(|i| {
+                i.glob.is_match(&f.primary.path)
+                    && (i.rules.is_empty() || i.rules.contains(&f.rule))
+            });
+            if let Some(i) = hit {
+                f.suppression = Some(crate::finding::Suppression {
+                    kind: "external",
+                    justification: i.reason.clone(),
+                });
+            }
+        }
+    }
     result.findings.retain(|f| selection.keeps(f, &registry));
     if let Some(path) = &a.write_baseline {
         let n = crate::baseline::write(path, &result.findings).map_err(|e| anyhow::anyhow!(e))?;
@@ -250,7 +324,7 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         files_visited: result.files_visited,
         bytes_scanned: result.bytes_scanned,
         unreadable: &result.unreadable,
-        fail_on: a.fail_on.0,
+        fail_on,
         color,
     };
     let text = report::render(a.format, &report);

@@ -3,6 +3,7 @@
 mod baseline;
 mod classify;
 mod cli;
+mod config;
 mod discover;
 mod explain;
 mod finding;

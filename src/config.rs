@@ -1,0 +1,283 @@
+//! `agentsec.toml` (or `[tool.agentsec]` in pyproject.toml): excludes, per-rule
+//! disable and severity, path-scoped ignores with reasons, and defaults for the
+//! thresholds. Found by walking up from the scanned directory, or given with
+//! `--config`. Unknown keys and bad values are errors that name the file, line and key:
+//! a typo must never silently turn a check off.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+
+use crate::finding::{Confidence, Severity};
+use crate::manifest::{toml, Node, Value};
+use crate::source::SourceFile;
+
+pub const FILE_NAME: &str = "agentsec.toml";
+
+/// A path-scoped ignore: the only way to silence findings in plain JSON.
+#[derive(Debug, Clone)]
+pub struct PathIgnore {
+    pub glob: GlobMatcher,
+    /// Rule ids; empty means every rule.
+    pub rules: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub exclude: Vec<String>,
+    /// `None` inside means `never`.
+    pub fail_on: Option<Option<Severity>>,
+    pub min_severity: Option<Severity>,
+    pub min_confidence: Option<Confidence>,
+    pub disable: Vec<String>,
+    pub severity: Vec<(String, Severity)>,
+    pub ignore: Vec<PathIgnore>,
+}
+
+/// The nearest `agentsec.toml`, or `pyproject.toml` with a `[tool.agentsec]` table, in
+/// `start` or a directory above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        let py = d.join("pyproject.toml");
+        if py.is_file() && std::fs::read_to_string(&py).is_ok_and(|t| t.contains("[tool.agentsec"))
+        {
+            return Some(py);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shown = path.display().to_string();
+    let file = SourceFile::new(shown.clone(), text);
+    let doc = toml::parse(&file.text).map_err(|e| {
+        let (l, c) = file.line_col(e.offset);
+        format!("{shown}:{l}:{c}: invalid TOML: {}", e.message)
+    })?;
+    let Some(root) = doc.roots.first() else {
+        return Ok(Config::default());
+    };
+    let table = if path.file_name().is_some_and(|n| n == "pyproject.toml") {
+        match root.get("tool").and_then(|t| t.get("agentsec")) {
+            Some(t) => t,
+            None => return Ok(Config::default()),
+        }
+    } else {
+        root
+    };
+    let cx = Cx { file: &file };
+    let mut cfg = Config::default();
+    for e in table.entries() {
+        let v = &e.value;
+        match e.key.as_str() {
+            "exclude" => cfg.exclude = cx.strings(v, "exclude")?,
+            "fail-on" => {
+                let s = cx.string(v, "fail-on")?;
+                cfg.fail_on = Some(if s == "never" {
+                    None
+                } else {
+                    Some(Severity::parse(&s).ok_or_else(|| {
+                        cx.err(
+                            v,
+                            "fail-on",
+                            "expected critical, high, medium, low, info or never",
+                        )
+                    })?)
+                });
+            }
+            "min-severity" => {
+                let s = cx.string(v, "min-severity")?;
+                cfg.min_severity = Some(Severity::parse(&s).ok_or_else(|| {
+                    cx.err(
+                        v,
+                        "min-severity",
+                        "expected critical, high, medium, low or info",
+                    )
+                })?);
+            }
+            "min-confidence" => {
+                let s = cx.string(v, "min-confidence")?;
+                cfg.min_confidence =
+                    Some(Confidence::parse(&s).ok_or_else(|| {
+                        cx.err(v, "min-confidence", "expected high, medium or low")
+                    })?);
+            }
+            "rules" => {
+                for r in v.entries() {
+                    let key = format!("rules.{}", r.key);
+                    match r.key.as_str() {
+                        "disable" => cfg.disable = cx.strings(&r.value, &key)?,
+                        "severity" => {
+                            for s in r.value.entries() {
+                                let k = format!("rules.severity.{}", s.key);
+                                let text = cx.string(&s.value, &k)?;
+                                let sev = Severity::parse(&text).ok_or_else(|| {
+                                    cx.err(
+                                        &s.value,
+                                        &k,
+                                        "expected critical, high, medium, low or info",
+                                    )
+                                })?;
+                                cfg.severity.push((s.key.to_ascii_uppercase(), sev));
+                            }
+                        }
+                        _ => return Err(cx.err_key(r.key_span.start, &key)),
+                    }
+                }
+            }
+            "ignore" => {
+                for (i, item) in v.items().iter().enumerate() {
+                    let at = format!("ignore[{i}]");
+                    let (mut glob, mut rules, mut reason) = (None, Vec::new(), String::new());
+                    for f in item.entries() {
+                        let key = format!("{at}.{}", f.key);
+                        match f.key.as_str() {
+                            "path" => {
+                                let g = cx.string(&f.value, &key)?;
+                                glob = Some(
+                                    Glob::new(&g)
+                                        .map_err(|e| cx.err(&f.value, &key, &e.to_string()))?
+                                        .compile_matcher(),
+                                );
+                            }
+                            "rules" => {
+                                rules = cx
+                                    .strings(&f.value, &key)?
+                                    .iter()
+                                    .map(|r| r.to_ascii_uppercase())
+                                    .collect()
+                            }
+                            "reason" => reason = cx.string(&f.value, &key)?,
+                            _ => return Err(cx.err_key(f.key_span.start, &key)),
+                        }
+                    }
+                    let glob = glob.ok_or_else(|| cx.err(item, &at, "needs `path`"))?;
+                    if reason.trim().is_empty() {
+                        return Err(cx.err(item, &at, "needs a `reason`: an ignore records why"));
+                    }
+                    cfg.ignore.push(PathIgnore {
+                        glob,
+                        rules,
+                        reason,
+                    });
+                }
+                if !v.is_array() {
+                    return Err(cx.err(v, "ignore", "expected [[ignore]] tables"));
+                }
+            }
+            other => return Err(cx.err_key(e.key_span.start, other)),
+        }
+    }
+    Ok(cfg)
+}
+
+struct Cx<'a> {
+    file: &'a SourceFile,
+}
+
+impl Cx<'_> {
+    fn err(&self, n: &Node, key: &str, what: &str) -> String {
+        let (l, c) = self.file.line_col(n.span.start);
+        format!("{}:{l}:{c}: `{key}`: {what}", self.file.path)
+    }
+
+    fn err_key(&self, offset: usize, key: &str) -> String {
+        let (l, c) = self.file.line_col(offset);
+        format!("{}:{l}:{c}: unknown key `{key}`", self.file.path)
+    }
+
+    fn string(&self, n: &Node, key: &str) -> Result<String, String> {
+        n.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| self.err(n, key, "expected a string"))
+    }
+
+    fn strings(&self, n: &Node, key: &str) -> Result<Vec<String>, String> {
+        match &n.value {
+            Value::Array(items) => items.iter().map(|i| self.string(i, key)).collect(),
+            _ => Err(self.err(n, key, "expected a list of strings")),
+        }
+    }
+}
+
+/// The commented starter file `agentsec init` writes.
+pub const STARTER: &str = r#"# agentsec configuration. Command-line options override these values.
+# Rule ids, severities and what each rule detects: `agentsec rules`, `agentsec explain ID`.
+
+# Paths (globs, relative to the scanned directory) that are never scanned.
+exclude = [
+  # "vendor/**",
+]
+
+# Exit 1 when a finding at or above this severity remains (critical, high, medium,
+# low, info, never).
+fail-on = "low"
+
+# Report only findings at or above these levels.
+# min-severity = "low"
+# min-confidence = "low"
+
+[rules]
+# Rules that are never run.
+disable = []
+
+# Severity overrides.
+[rules.severity]
+# "AS-SUP-002" = "medium"
+
+# Path-scoped ignores, for files that cannot hold comments (plain JSON). A reason is
+# required.
+# [[ignore]]
+# path = "examples/**"
+# rules = ["AS-SEC-001"]
+# reason = "demo credentials, revoked"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, String> {
+        let d = tempfile::tempdir().expect("tempdir");
+        let p = d.path().join(FILE_NAME);
+        std::fs::write(&p, text).expect("write");
+        load(&p).map_err(|e| e.replace(&d.path().display().to_string(), "DIR"))
+    }
+
+    #[test]
+    fn starter_file_loads() {
+        let c = load_text(STARTER).expect("starter is valid");
+        assert_eq!(c.fail_on, Some(Some(Severity::Low)));
+    }
+
+    #[test]
+    fn full_file() {
+        let c = load_text("exclude = [\"vendor/**\"]\nfail-on = \"never\"\nmin-confidence = \"medium\"\n[rules]\ndisable = [\"AS-AUTH-001\"]\n[rules.severity]\n\"as-sup-002\" = \"high\"\n[[ignore]]\npath = \"examples/**\"\nrules = [\"AS-SEC-001\"]\nreason = \"demo\"\n").expect("valid");
+        assert_eq!(c.fail_on, Some(None));
+        assert_eq!(c.severity, vec![("AS-SUP-002".to_string(), Severity::High)]);
+        assert!(c.ignore[0].glob.is_match("examples/a/.mcp.json"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = load_text("fail-on = \"high\"\nfial-on = \"low\"\n").expect_err("typo");
+        assert_eq!(e, "DIR/agentsec.toml:2:1: unknown key `fial-on`");
+        let e = load_text("[rules]\nseverity = { \"AS-X\" = \"huge\" }\n").expect_err("bad value");
+        assert!(
+            e.contains(":2:") && e.contains("rules.severity.AS-X"),
+            "{e}"
+        );
+        let e = load_text("[[ignore]]\npath = \"a/**\"\n").expect_err("no reason");
+        assert!(e.contains("reason"), "{e}");
+        let e = load_text("exclude = \"a\"\n").expect_err("not a list");
+        assert!(e.contains("exclude"), "{e}");
+    }
+}
