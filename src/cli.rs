@@ -87,6 +87,10 @@ struct ScanArgs {
     /// Report only findings at or above this confidence (low, medium, high).
     #[arg(long, value_name = "CONFIDENCE", value_parser = parse_confidence)]
     min_confidence: Option<Confidence>,
+    /// Report only findings in files changed since this git revision (and untracked
+    /// files), for pull requests. Uses the local git only.
+    #[arg(long, value_name = "REF")]
+    diff_base: Option<String>,
     /// Report only findings that FILE (from --write-baseline) does not hold.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     baseline: Option<PathBuf>,
@@ -294,6 +298,13 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         }
     }
     result.findings.retain(|f| selection.keeps(f, &registry));
+    if let Some(rev) = &a.diff_base {
+        let dir = if base.is_dir() { &base } else { &cwd };
+        let changed = crate::diff::changed_files(dir, rev).map_err(|e| anyhow::anyhow!(e))?;
+        result
+            .findings
+            .retain(|f| changed.contains(&f.primary.path));
+    }
     if let Some(path) = &a.write_baseline {
         let n = crate::baseline::write(path, &result.findings).map_err(|e| anyhow::anyhow!(e))?;
         eprintln!("wrote {n} findings to the baseline {}", path.display());

@@ -4,6 +4,7 @@ mod baseline;
 mod classify;
 mod cli;
 mod config;
+mod diff;
 mod discover;
 mod explain;
 mod finding;
