@@ -252,6 +252,44 @@ mod tests {
         load(&p).map_err(|e| e.replace(&d.path().display().to_string(), "DIR"))
     }
 
+    fn to_json(n: &Node) -> serde_json::Value {
+        match &n.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Number(x) => x.parse::<f64>().map_or(serde_json::Value::Null, Into::into),
+            Value::String(s) => s.clone().into(),
+            Value::Array(items) => items.iter().map(to_json).collect(),
+            Value::Object(entries) => entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+
+    /// The published schema accepts the documented examples (the starter file and the
+    /// README's) and rejects what `load` rejects.
+    #[test]
+    fn schema_accepts_documented_examples() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schema_text =
+            std::fs::read_to_string(root.join("docs/agentsec.schema.json")).expect("schema");
+        let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("json");
+        let v = jsonschema::draft7::new(&schema).expect("compiles");
+        let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+        let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+        let end = start + readme[start..].find("```").expect("closed");
+        for (name, text) in [("starter", STARTER), ("README", &readme[start..end])] {
+            let doc = toml::parse(text).expect("example is TOML");
+            let json = to_json(&doc.roots[0]);
+            let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            load_text(text).expect("example loads");
+        }
+        let bad = to_json(&toml::parse("fial-on = \"low\"\n").expect("toml").roots[0]);
+        assert!(!v.is_valid(&bad));
+    }
+
     #[test]
     fn starter_file_loads() {
         let c = load_text(STARTER).expect("starter is valid");
