@@ -106,6 +106,15 @@ pub fn by_path(path: &str) -> Option<(FileKind, Certainty)> {
                 None
             }
         }
+        ("agents" | "assistants" | "configs", n)
+            if lower.contains(".continue/") && (n.ends_with(".yaml") || n.ends_with(".yml")) =>
+        {
+            // Continue loads these as whole configurations.
+            mcp(Continue, Yaml, Path)
+        }
+        (_, "gemini-extension.json") => mcp(Gemini, Json, Path),
+        (".claude-plugin" | ".cursor-plugin", "plugin.json") => mcp(Generic, Json, Shape),
+        ("codex", "config.toml") => mcp(Codex, Toml, Shape),
         (_, "server.json") => mcp(McpRegistry, Json, Shape),
         (_, "manifest.json") => mcp(Mcpb, Json, Shape),
         (_, n) if n.starts_with("mcp") && n.ends_with(".json") => mcp(Generic, Json, Shape),
@@ -122,6 +131,7 @@ fn parent_dir(lower: &str) -> &str {
 /// For shape-classified files: does the parsed root look like this kind?
 pub fn shape_matches(client: Client, root: &Node) -> bool {
     match client {
+        Client::Codex => root.get("mcp_servers").is_some_and(Node::is_object),
         Client::McpRegistry => {
             let schema = root.get("$schema").and_then(Node::as_str).unwrap_or("");
             schema.contains("modelcontextprotocol")
@@ -168,6 +178,14 @@ mod tests {
         );
         assert_eq!(client("cfg/mcp-servers.json"), Some(Client::Generic));
         assert_eq!(client("src/config.toml"), None);
+        assert_eq!(client("gemini-extension.json"), Some(Client::Gemini));
+        assert_eq!(client(".continue/agents/a.yaml"), Some(Client::Continue));
+        assert_eq!(
+            client("p/.claude-plugin/plugin.json"),
+            Some(Client::Generic)
+        );
+        assert_eq!(client("dotfiles/codex/config.toml"), Some(Client::Codex));
+        assert_eq!(client("plugin.json"), None);
         assert_eq!(client("package.json"), None);
         assert_eq!(client(".vscode/settings.json"), None);
     }

@@ -355,7 +355,9 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
     }
     // A file that could not be analysed fails the scan whatever the threshold, unless
     // its AS-SCAN-001 finding was deliberately suppressed or deselected.
-    let unanalysed = report.active().any(|f| f.rule == "AS-SCAN-001");
+    let unanalysed = report
+        .active()
+        .any(|f| f.rule == "AS-SCAN-001" && f.severity > Severity::Info);
     if report.fails() || unanalysed {
         Ok(EXIT_FINDINGS)
     } else {

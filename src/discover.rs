@@ -30,6 +30,9 @@ pub struct Candidate {
 pub struct WalkError {
     pub rel: String,
     pub message: String,
+    /// A symbolic link loop: nothing is hidden (its target is walked anyway), so it is
+    /// reported for the record rather than as a failed scan.
+    pub is_loop: bool,
 }
 
 pub struct Discovered {
@@ -90,6 +93,7 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
             vec![WalkError {
                 rel,
                 message: "no such file or directory".into(),
+                is_loop: false,
             }]
         };
         return Discovered {
@@ -146,9 +150,25 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
                 }
                 Err(err) => {
                     let (path, message) = describe(&err, base);
-                    let rel = path.map(|p| rel_path(base, &p)).unwrap_or_default();
-                    if let Ok(mut e) = errors.lock() {
-                        e.push(WalkError { rel, message });
+                    let is_loop = is_loop(&err);
+                    // Only errors that can hide configuration matter: a file with a
+                    // config name, or a directory that could not be read. A dangling
+                    // LICENSE symlink hides nothing.
+                    let matters = is_loop
+                        || path.as_ref().is_some_and(|p| {
+                            classify::by_path(&rel_path(base, p)).is_some()
+                                || std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+                        })
+                        || path.is_none();
+                    if matters {
+                        let rel = path.map(|p| rel_path(base, &p)).unwrap_or_default();
+                        if let Ok(mut e) = errors.lock() {
+                            e.push(WalkError {
+                                rel,
+                                message,
+                                is_loop,
+                            });
+                        }
                     }
                 }
             }
@@ -163,6 +183,16 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
         files,
         errors,
         visited: visited.into_inner(),
+    }
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
     }
 }
 

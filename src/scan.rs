@@ -51,6 +51,7 @@ pub fn scan(
 ) -> Result<ScanResult, String> {
     let excludes = discover::build_excludes(&opts.walk.exclude)?;
     let mut files = Vec::new();
+    let mut loops = Vec::new();
     let mut unreadable = Vec::new();
     let mut visited = 0;
     for root in roots {
@@ -58,11 +59,19 @@ pub fn scan(
         visited += d.visited;
         files.extend(d.files);
         for e in d.errors {
-            unreadable.push((e.rel, e.message));
+            if e.is_loop {
+                loops.push((e.rel, e.message));
+            } else {
+                unreadable.push((e.rel, e.message));
+            }
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     files.dedup_by(|a, b| a.rel == b.rel);
+    // One file reached through symlinked directories is analysed once, under the
+    // first path in sorted order.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|c| seen.insert(std::fs::canonicalize(&c.abs).unwrap_or_else(|_| c.abs.clone())));
 
     let bar = (opts.progress && files.len() > 200).then(|| {
         let b = indicatif::ProgressBar::new(files.len() as u64);
@@ -96,6 +105,13 @@ pub fn scan(
     for (rel, message) in &unreadable {
         if let Some(m) = scan_meta {
             findings.push(unreadable_finding(m, rel, message, None));
+        }
+    }
+    for (rel, message) in &loops {
+        if let Some(m) = scan_meta {
+            let mut f = unreadable_finding(m, rel, &format!("{message}; not followed"), None);
+            f.severity = crate::finding::Severity::Info;
+            findings.push(f);
         }
     }
     for o in outcomes {

@@ -532,23 +532,20 @@ fn symlink_loop_is_reported_and_does_not_hang() {
     let started = std::time::Instant::now();
     let (code, report) = scan_json(&d.path().join("repo"), &[]);
     assert!(started.elapsed() < Duration::from_secs(30));
-    assert_eq!(code, 1, "{report:#}");
-    let errors = report["errors"].as_array().expect("errors");
+    // The loop is recorded as an info finding: its target is walked anyway, so nothing
+    // is hidden and the scan does not fail. The self-referencing `self` link has no
+    // config name and hides nothing either.
+    assert_eq!(code, 0, "{report:#}");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "AS-SCAN-001");
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["location"]["path"], "sub-loop");
+    let msg = f["message"].as_str().expect("message");
     assert!(
-        errors
-            .iter()
-            .any(|e| e["message"].as_str().is_some_and(|m| m.contains("loop"))),
-        "{report:#}"
-    );
-    for e in errors {
-        let p = e["path"].as_str().expect("path");
-        assert!(!p.starts_with('/'), "relative path: {p}");
-    }
-    assert!(
-        rules_and_paths(&report)
-            .iter()
-            .any(|(r, _)| r == "AS-SCAN-001"),
-        "{report:#}"
+        msg.contains("loop") && msg.contains("not followed"),
+        "{msg}"
     );
 }
 
@@ -741,4 +738,49 @@ fn human_report_snapshot() {
             .args(["scan", "AS-SUP-002/bad", "--color", "never"]));
     assert_eq!(r.code, 1);
     insta::assert_snapshot!("human_AS-SUP-002", r.stdout);
+}
+
+/// A dangling or self-referencing symlink that no rule would read (a LICENSE, an
+/// image) hides nothing and must not fail the scan; one with a config name does.
+#[test]
+fn dangling_symlinks_matter_only_at_config_paths() {
+    let d = tempdir();
+    write(d.path(), "repo/.mcp.json", CLEAN);
+    std::os::unix::fs::symlink("LICENSE", d.path().join("repo/LICENSE")).expect("symlink");
+    std::os::unix::fs::symlink("/nonexistent/x.png", d.path().join("repo/logo.png"))
+        .expect("symlink");
+    let (code, report) = scan_json(&d.path().join("repo"), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    std::fs::create_dir_all(d.path().join("repo/.cursor")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        "/nonexistent/mcp.json",
+        d.path().join("repo/.cursor/mcp.json"),
+    )
+    .expect("symlink");
+    let (code, report) = scan_json(&d.path().join("repo"), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["findings"][0]["rule"], "AS-SCAN-001");
+    assert_eq!(
+        report["findings"][0]["location"]["path"],
+        ".cursor/mcp.json"
+    );
+}
+
+/// A config reached through symlinked directories is analysed and reported once.
+#[test]
+fn symlinked_directories_do_not_duplicate_findings() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "repo/skills/base/.mcp.json",
+        r#"{"mcpServers": {"x": {"command": "uvx", "args": ["pkg"]}}}"#,
+    );
+    for name in ["a", "b", "c"] {
+        std::os::unix::fs::symlink("base", d.path().join("repo/skills").join(name))
+            .expect("symlink");
+    }
+    let (_, report) = scan_json(&d.path().join("repo"), &[]);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["location"]["path"], "skills/a/.mcp.json");
 }

@@ -29,6 +29,8 @@ const EXPECTED_IN_GOOD: &[(&str, &str, &str)] = &[
     // rules/perm/AS-PERM-003.yaml: "lists of only read-only-looking tools ... are info";
     // the rule's own `good` example is such a list.
     ("AS-PERM-003", ".roo/mcp.json", "info"),
+    // rules/sup/AS-SUP-002.yaml: a bare local image name is info.
+    ("AS-SUP-002", "local/claude_desktop_config.json", "info"),
 ];
 
 /// One finding as the JSON report gives it.

@@ -230,6 +230,21 @@ fn lower<'a>(
         .find_map(|k| field(n, &route, k));
     let mut headers = pairs(n.get("headers"), route.key("headers"));
     headers.extend(pairs(n.get("http_headers"), route.key("http_headers")));
+    // Continue: requestOptions.headers and apiKey.
+    if let Some(ro) = n.get("requestOptions") {
+        let rr = route.key("requestOptions");
+        headers.extend(pairs(ro.get("headers"), rr.key("headers")));
+    }
+    // Inline credentials: Codex `bearer_token` (older releases), Continue `apiKey`.
+    for k in ["bearer_token", "apiKey"] {
+        if let Some(e) = n.entry(k) {
+            headers.push(Pair {
+                key: k.to_string(),
+                key_span: e.key_span.clone(),
+                value: Field::new(&e.value, route.key(k)),
+            });
+        }
+    }
     let auth_refs = [
         "bearer_token_env_var",
         "env_http_headers",

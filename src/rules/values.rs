@@ -121,6 +121,7 @@ pub struct SecretMatch {
 static SECRET_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
         ("Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{20,}"),
+        ("OpenRouter API key", r"\bsk-or-v1-[0-9a-f]{64}"),
         (
             "OpenAI API key",
             r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
@@ -368,6 +369,11 @@ mod tests {
     fn secrets() {
         let fake_gh = format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5");
         assert_eq!(known_secret(&fake_gh).map(|m| m.kind), Some("GitHub token"));
+        let openrouter = format!("sk-or-v1-{}", "0123456789abcdef".repeat(4));
+        assert_eq!(
+            known_secret(&openrouter).map(|m| m.kind),
+            Some("OpenRouter API key")
+        );
         assert!(known_secret("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_none());
         assert!(known_secret("sk-your-key-goes-here-please-1234").is_none());
         assert!(generic_secret("API_KEY", "q8Zr2LmX9vKp4TnW7bYc"));

@@ -141,26 +141,30 @@ fn report(cx: &mut Context<'_>, text: &str, r: Run) {
     if r.is_emoji(text) {
         return;
     }
-    let what = match r.worst {
+    let t = &text[r.start..r.end];
+    let n = t.chars().count();
+    let count = if n == 1 {
+        "1 hidden character".to_string()
+    } else {
+        format!("{n} hidden characters")
+    };
+    let message = match r.worst {
         Class::Tag => format!(
-            "Unicode tag characters that spell hidden text: \"{}\"",
+            "{count}, including Unicode tag characters that spell hidden text: \"{}\"",
             r.hidden
         ),
         Class::Bidi => {
-            "bidirectional control characters that reorder what a reviewer sees".to_string()
+            format!("{count}, including bidirectional controls that reorder what a reviewer sees")
         }
-        Class::Invisible => "invisible characters".to_string(),
+        Class::Invisible => format!("{count} (zero-width, filler or other invisible code points)"),
     };
-    let t = &text[r.start..r.end];
-    let n = t.chars().count();
     let sev = if r.worst == Class::Invisible {
         Severity::High
     } else {
         Severity::Critical
     };
     let route = format!("U+{:04X}", t.chars().next().map_or(0, |c| c as u32));
-    cx.report(r.start..r.end, &route, format!("{n} {what}"))
-        .severity(sev);
+    cx.report(r.start..r.end, &route, message).severity(sev);
 }
 
 /// Names that mix Latin letters with Cyrillic or Greek ones (`gіthub` with a

@@ -57,12 +57,22 @@ fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
     let Some((eco, launcher, spec_at, yes)) = package_position(&w) else {
         return;
     };
-    let (spec, field) = (&w[spec_at].0, w[spec_at].1);
+    let (word, field) = (&w[spec_at].0, w[spec_at].1);
+    // `--package=<spec>` shares a word with its flag: name and point at the spec alone.
+    let spec = word
+        .strip_prefix("--package=")
+        .or_else(|| word.strip_prefix("--from="))
+        .unwrap_or(word);
+    let offset = word.len() - spec.len();
     if spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('~') || spec.is_empty() {
         return; // a local path, not a package
     }
     let route = field.route.to_string();
-    let span = field.node.span.clone();
+    let span = if offset > 0 {
+        super::sub_span(cx.file, field.node, offset..word.len())
+    } else {
+        field.node.span.clone()
+    };
     match classify_spec(eco, spec) {
         Spec::Pinned => {}
         Spec::Vcs => {
