@@ -313,6 +313,7 @@ fn check(source: &SourceFile, client: Client, doc: &Document, registry: &Registr
         .collect();
     let parsed = Parsed {
         source,
+        roots: &doc.roots,
         servers,
         scope: scope(&source.path),
     };

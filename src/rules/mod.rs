@@ -26,6 +26,8 @@ pub enum Scope {
 /// A file parsed for the rules.
 pub struct Parsed<'a> {
     pub source: &'a SourceFile,
+    /// The parsed document, for rules that look at every value.
+    pub roots: &'a [crate::manifest::Node],
     pub servers: Vec<McpServer<'a>>,
     pub scope: Scope,
 }

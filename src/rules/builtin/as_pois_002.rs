@@ -2,6 +2,7 @@
 //! controls, zero-width and other invisible code points) anywhere in a manifest.
 
 use crate::finding::Severity;
+use crate::manifest::{Node, Value};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct HiddenCharacters;
@@ -120,6 +121,9 @@ impl Rule for HiddenCharacters {
         if let Some(r) = run.take() {
             report(cx, text, r);
         }
+        for root in file.roots {
+            escaped(cx, text, root);
+        }
         for s in &file.servers {
             if let Some(scripts) = mixed_script(&s.name) {
                 cx.report(
@@ -134,6 +138,52 @@ impl Rule for HiddenCharacters {
                 .confidence(crate::finding::Confidence::Medium);
             }
         }
+    }
+}
+
+/// Hidden characters written as escapes (`"\u200b"`, `"\u202e"`): invisible in the file
+/// as `\u` sequences, but the client decodes them and the model reads them.
+fn escaped(cx: &mut Context<'_>, text: &str, node: &Node) {
+    match &node.value {
+        Value::String(s) => {
+            let raw = text.get(node.span.clone()).unwrap_or("");
+            let mut prev = None;
+            let mut worst: Option<Class> = None;
+            let mut hidden = String::new();
+            for c in s.chars() {
+                if let Some(k) = class(c, prev) {
+                    if !raw.contains(c) {
+                        worst = Some(worst.map_or(k, |w| w.min(k)));
+                        if k == Class::Tag {
+                            if let Some(a) = char::from_u32(c as u32 - 0xE0000)
+                                .filter(|a| a.is_ascii_graphic() || *a == ' ')
+                            {
+                                hidden.push(a);
+                            }
+                        }
+                    }
+                }
+                prev = Some(c);
+            }
+            let Some(worst) = worst else { return };
+            let (what, sev) = match worst {
+                Class::Tag => (
+                    format!("Unicode tag characters that spell hidden text: \"{hidden}\""),
+                    Severity::Critical,
+                ),
+                Class::Bidi => ("bidirectional controls".to_string(), Severity::Critical),
+                Class::Invisible => ("invisible code points".to_string(), Severity::High),
+            };
+            cx.report(
+                node.span.clone(),
+                "escaped",
+                format!("string written with escapes that decode to hidden characters: {what}"),
+            )
+            .severity(sev);
+        }
+        Value::Array(items) => items.iter().for_each(|n| escaped(cx, text, n)),
+        Value::Object(entries) => entries.iter().for_each(|e| escaped(cx, text, &e.value)),
+        _ => {}
     }
 }
 
