@@ -40,6 +40,15 @@ fn class(c: char, prev: Option<char>) -> Option<Class> {
     }
 }
 
+/// The ASCII character a Unicode tag character stands for (U+E0041 is 'A').
+fn tag_ascii(c: char) -> Option<char> {
+    let cp = c as u32;
+    if !(0xE0000..=0xE007F).contains(&cp) {
+        return None;
+    }
+    char::from_u32(cp - 0xE0000).filter(|a| a.is_ascii_graphic() || *a == ' ')
+}
+
 fn is_pictograph(c: char) -> bool {
     let cp = c as u32;
     (0x1F000..=0x1FAFF).contains(&cp)
@@ -102,13 +111,7 @@ impl Rule for HiddenCharacters {
                     });
                     r.end = i + c.len_utf8();
                     r.worst = r.worst.min(k);
-                    if k == Class::Tag {
-                        if let Some(a) = char::from_u32(c as u32 - 0xE0000)
-                            .filter(|a| a.is_ascii_graphic() || *a == ' ')
-                        {
-                            r.hidden.push(a);
-                        }
-                    }
+                    r.hidden.extend(tag_ascii(c));
                 }
                 None => {
                     if let Some(r) = run.take() {
@@ -154,13 +157,7 @@ fn escaped(cx: &mut Context<'_>, text: &str, node: &Node) {
                 if let Some(k) = class(c, prev) {
                     if !raw.contains(c) {
                         worst = Some(worst.map_or(k, |w| w.min(k)));
-                        if k == Class::Tag {
-                            if let Some(a) = char::from_u32(c as u32 - 0xE0000)
-                                .filter(|a| a.is_ascii_graphic() || *a == ' ')
-                            {
-                                hidden.push(a);
-                            }
-                        }
+                        hidden.extend(tag_ascii(c));
                     }
                 }
                 prev = Some(c);

@@ -160,16 +160,12 @@ enum Spec {
     Unpinned(&'static str),
 }
 
-fn classify_spec(eco: Ecosystem, raw: &str) -> Spec {
+fn classify_spec(eco: Ecosystem, spec: &str) -> Spec {
     static SEMVER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$").expect("static regex")
     });
     static COMMIT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[#@][0-9a-f]{40}\b").expect("static regex"));
-    let spec = raw
-        .strip_prefix("--package=")
-        .or_else(|| raw.strip_prefix("--from="))
-        .unwrap_or(raw);
     let lower = spec.to_ascii_lowercase();
     let vcs = lower.starts_with("git+")
         || lower.starts_with("github:")
