@@ -61,7 +61,95 @@ pub enum Format {
 pub enum FileKind {
     /// A file that may hold MCP server configuration; confirmed by shape for
     /// names that other tools use too (`manifest.json`, `server.json`, `mcp*.json`).
+    /// Gemini CLI and Codex keep their other settings in the same files.
     McpConfig(Client, Format),
+    /// Claude Code settings: `.claude/settings.json`, `.claude/settings.local.json`,
+    /// `managed-settings.json`, plugin `hooks/hooks.json`.
+    ClaudeSettings,
+    /// `.vscode/settings.json` and the `settings` of a `*.code-workspace`.
+    VsCodeSettings,
+    /// `.vscode/tasks.json`.
+    VsCodeTasks,
+    /// An A2A agent card.
+    A2aCard,
+    /// CrewAI `config/agents.yaml` or `config/tasks.yaml`.
+    CrewAi,
+    /// A Docker Compose file.
+    Compose,
+    /// Kubernetes manifests (any YAML with `apiVersion` and `kind`).
+    Kubernetes,
+    /// `Dockerfile`, `*.Dockerfile`, `Containerfile`.
+    Dockerfile,
+    /// `devcontainer.json`.
+    Devcontainer,
+    /// A GitHub Actions workflow or composite action.
+    Workflow,
+    /// Agent instruction, rule, skill and prompt files (Markdown or plain text).
+    Instructions,
+    /// Shell scripts, Makefiles, justfiles, Procfiles: command lines.
+    Shell,
+    /// `package.json`: scripts, and `mcpName` for MCP packages.
+    PackageJson,
+    /// A signed-artifact candidate (model weights, MCPB bundles); never read as text.
+    Artifact(ArtifactKind),
+    /// A Sigstore bundle (`*.sigstore.json`) next to the artifact it signs.
+    SigstoreBundle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtifactKind {
+    /// Model weights (`*.safetensors`, `*.gguf`, `*.onnx`, `*.pt`, ...).
+    Model,
+    /// An MCPB (formerly DXT) bundle.
+    Mcpb,
+}
+
+/// How a file of a kind is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A spanned document.
+    Doc(Format),
+    /// Text, read whole (Markdown, Dockerfile, shell).
+    Text,
+    /// Not read: rules look at the path and its neighbours.
+    Bytes,
+}
+
+impl FileKind {
+    pub fn form(self) -> Form {
+        use FileKind::*;
+        match self {
+            McpConfig(_, f) => Form::Doc(f),
+            ClaudeSettings | VsCodeSettings | VsCodeTasks | A2aCard | Devcontainer
+            | PackageJson | SigstoreBundle => Form::Doc(Format::Json),
+            CrewAi | Compose | Kubernetes | Workflow => Form::Doc(Format::Yaml),
+            Dockerfile | Instructions | Shell => Form::Text,
+            Artifact(_) => Form::Bytes,
+        }
+    }
+
+    /// The name used in messages and the JSON report.
+    pub fn as_str(self) -> &'static str {
+        use FileKind::*;
+        match self {
+            McpConfig(..) => "mcp-config",
+            ClaudeSettings => "claude-settings",
+            VsCodeSettings => "vscode-settings",
+            VsCodeTasks => "vscode-tasks",
+            A2aCard => "a2a-card",
+            CrewAi => "crewai",
+            Compose => "compose",
+            Kubernetes => "k8s",
+            Dockerfile => "dockerfile",
+            Devcontainer => "devcontainer",
+            Workflow => "gha",
+            Instructions => "instructions",
+            Shell => "shell",
+            PackageJson => "package-json",
+            Artifact(_) => "artifact",
+            SigstoreBundle => "sigstore-bundle",
+        }
+    }
 }
 
 /// How sure the path alone is about a kind.
@@ -78,8 +166,12 @@ pub enum Certainty {
 /// rule reads, so they are never opened.
 pub fn by_path(path: &str) -> Option<(FileKind, Certainty)> {
     let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let parent = parent_dir(&lower);
+    mcp_by_path(&lower).or_else(|| other_by_path(&lower))
+}
+
+fn mcp_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
+    let name = lower.rsplit('/').next().unwrap_or(lower);
+    let parent = parent_dir(lower);
     use Certainty::*;
     use Client::*;
     use Format::*;
@@ -92,6 +184,7 @@ pub fn by_path(path: &str) -> Option<(FileKind, Certainty)> {
         (".vscode", "mcp.json") => mcp(VsCode, Json, Path),
         (".roo", "mcp.json") => mcp(Roo, Json, Path),
         (".gemini", "settings.json") => mcp(Gemini, Json, Path),
+        ("gemini-cli", "settings.json" | "system-defaults.json") => mcp(Gemini, Json, Shape),
         (".codex", "config.toml") => mcp(Codex, Toml, Path),
         (".zed", "settings.json") | ("zed", "settings.json") => mcp(Zed, Json, Path),
         (_, "mcp_config.json") => mcp(Windsurf, Json, Path),
@@ -122,6 +215,98 @@ pub fn by_path(path: &str) -> Option<(FileKind, Certainty)> {
     }
 }
 
+const INSTRUCTION_NAMES: &[&str] = &[
+    "claude.md",
+    "claude.local.md",
+    "agents.md",
+    "agent.md",
+    "gemini.md",
+    "skill.md",
+    ".cursorrules",
+    ".windsurfrules",
+    ".clinerules",
+    "copilot-instructions.md",
+];
+
+const MODEL_EXTENSIONS: &[&str] = &[
+    "safetensors",
+    "gguf",
+    "onnx",
+    "pt",
+    "pth",
+    "ckpt",
+    "h5",
+    "keras",
+    "tflite",
+    "pkl",
+    "joblib",
+];
+
+fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
+    use Certainty::*;
+    use FileKind::*;
+    let name = lower.rsplit('/').next().unwrap_or(lower);
+    let parent = parent_dir(lower);
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let yaml = ext == "yaml" || ext == "yml";
+    let under = |dir: &str| lower.starts_with(dir) || lower.contains(&format!("/{dir}"));
+    let kind = match (parent, name) {
+        (".claude", "settings.json" | "settings.local.json") => (ClaudeSettings, Path),
+        ("claude", "settings.json") => (ClaudeSettings, Shape),
+        (_, "managed-settings.json") => (ClaudeSettings, Path),
+        ("hooks", "hooks.json") => (ClaudeSettings, Shape),
+        (".vscode", "settings.json") => (VsCodeSettings, Path),
+        (_, n) if n.ends_with(".code-workspace") => (VsCodeSettings, Path),
+        (".vscode", "tasks.json") => (VsCodeTasks, Path),
+        (".well-known", "agent-card.json" | "agent.json") => (A2aCard, Path),
+        (_, "agent-card.json" | "agent_card.json") => (A2aCard, Shape),
+        ("config", "agents.yaml" | "agents.yml" | "tasks.yaml" | "tasks.yml") => (CrewAi, Shape),
+        (".devcontainer", "devcontainer.json") | (_, ".devcontainer.json") => (Devcontainer, Path),
+        (_, "devcontainer.json") if under(".devcontainer/") => (Devcontainer, Path),
+        ("workflows", _) if yaml && under(".github/workflows/") => (Workflow, Path),
+        (_, "action.yml" | "action.yaml") => (Workflow, Shape),
+        (_, n) if yaml && (n.starts_with("docker-compose") || n.starts_with("compose")) => {
+            (Compose, Shape)
+        }
+        (_, "dockerfile" | "containerfile") => (Dockerfile, Path),
+        (_, n) if n.starts_with("dockerfile.") || ext == "dockerfile" => (Dockerfile, Path),
+        (_, n) if INSTRUCTION_NAMES.contains(&n) => (Instructions, Path),
+        (_, n) if n.ends_with(".instructions.md") || n.ends_with(".prompt.md") => {
+            (Instructions, Path)
+        }
+        (_, n) if n.ends_with(".prompt") => (Instructions, Path),
+        (_, _)
+            if (ext == "md" || ext == "mdc" || ext == "txt")
+                && (under(".cursor/rules/")
+                    || under(".windsurf/rules/")
+                    || under(".windsurf/workflows/")
+                    || under(".clinerules/")
+                    || under(".roo/rules")
+                    || under(".claude/agents/")
+                    || under(".claude/commands/")
+                    || under(".github/prompts/")
+                    || under(".github/instructions/")
+                    || under("prompts/")) =>
+        {
+            (Instructions, Path)
+        }
+        // Scripts are read only for command lines: one that is not UTF-8 text is
+        // skipped rather than failing the scan.
+        (_, "makefile" | "gnumakefile" | "justfile" | "procfile") => (Shell, Shape),
+        (_, _) if matches!(ext, "sh" | "bash" | "zsh" | "mk") => (Shell, Shape),
+        (_, "package.json") => (PackageJson, Shape),
+        (_, n) if n.ends_with(".sigstore.json") => (SigstoreBundle, Path),
+        (_, _) if MODEL_EXTENSIONS.contains(&ext) => (Artifact(ArtifactKind::Model), Path),
+        (_, _) if ext == "mcpb" || ext == "dxt" => (Artifact(ArtifactKind::Mcpb), Path),
+        // Lock files are large and never manifests.
+        (_, n) if yaml && n.ends_with("lock.yaml") => return None,
+        // Any other YAML may be a Kubernetes manifest; its content decides.
+        (_, _) if yaml => (Kubernetes, Shape),
+        _ => return None,
+    };
+    Some(kind)
+}
+
 fn parent_dir(lower: &str) -> &str {
     let mut it = lower.rsplit('/');
     it.next();
@@ -129,9 +314,69 @@ fn parent_dir(lower: &str) -> &str {
 }
 
 /// For shape-classified files: does the parsed root look like this kind?
-pub fn shape_matches(client: Client, root: &Node) -> bool {
+pub fn shape_matches(kind: FileKind, root: &Node) -> bool {
+    use FileKind::*;
+    let has = |k: &str| root.get(k).is_some();
+    match kind {
+        McpConfig(client, _) => mcp_shape_matches(client, root),
+        ClaudeSettings => [
+            "permissions",
+            "hooks",
+            "env",
+            "apiKeyHelper",
+            "statusLine",
+            "enableAllProjectMcpServers",
+            "enabledMcpjsonServers",
+        ]
+        .iter()
+        .any(|k| has(k)),
+        A2aCard => {
+            has("name")
+                && (has("skills") || has("capabilities") || has("supportedInterfaces"))
+                && (has("url") || has("supportedInterfaces") || has("protocolVersion"))
+        }
+        CrewAi => {
+            let e = root.entries();
+            !e.is_empty()
+                && e.iter().all(|e| {
+                    [
+                        "role",
+                        "goal",
+                        "backstory",
+                        "description",
+                        "expected_output",
+                    ]
+                    .iter()
+                    .any(|k| e.value.get(k).is_some())
+                })
+        }
+        Compose => root.get("services").is_some_and(Node::is_object),
+        Kubernetes => {
+            root.get("apiVersion").and_then(Node::as_str).is_some()
+                && root.get("kind").and_then(Node::as_str).is_some()
+        }
+        Workflow => has("runs") || (has("on") && has("jobs")),
+        PackageJson => root.get("scripts").is_some_and(Node::is_object) || has("mcpName"),
+        _ => true,
+    }
+}
+
+fn mcp_shape_matches(client: Client, root: &Node) -> bool {
     match client {
-        Client::Codex => root.get("mcp_servers").is_some_and(Node::is_object),
+        Client::Codex => {
+            root.get("mcp_servers").is_some_and(Node::is_object)
+                || [
+                    "sandbox_mode",
+                    "approval_policy",
+                    "model_provider",
+                    "model_providers",
+                    "profiles",
+                    "notify",
+                ]
+                .iter()
+                .any(|k| root.get(k).is_some())
+        }
+        Client::Gemini => root.is_object(),
         Client::McpRegistry => {
             let schema = root.get("$schema").and_then(Node::as_str).unwrap_or("");
             schema.contains("modelcontextprotocol")
@@ -163,7 +408,46 @@ mod tests {
     use super::*;
 
     fn client(p: &str) -> Option<Client> {
-        by_path(p).map(|(FileKind::McpConfig(c, _), _)| c)
+        match by_path(p) {
+            Some((FileKind::McpConfig(c, _), _)) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn kind(p: &str) -> Option<FileKind> {
+        by_path(p).map(|(k, _)| k)
+    }
+
+    #[test]
+    fn other_kinds() {
+        use FileKind::*;
+        assert_eq!(kind(".claude/settings.json"), Some(ClaudeSettings));
+        assert_eq!(kind("a/.claude/settings.local.json"), Some(ClaudeSettings));
+        assert_eq!(kind(".vscode/settings.json"), Some(VsCodeSettings));
+        assert_eq!(kind("x.code-workspace"), Some(VsCodeSettings));
+        assert_eq!(kind("web/.well-known/agent-card.json"), Some(A2aCard));
+        assert_eq!(kind("crew/src/config/agents.yaml"), Some(CrewAi));
+        assert_eq!(kind("docker-compose.prod.yml"), Some(Compose));
+        assert_eq!(kind("deploy/app.yaml"), Some(Kubernetes));
+        assert_eq!(kind("pnpm-lock.yaml"), None);
+        assert_eq!(kind("Dockerfile"), Some(Dockerfile));
+        assert_eq!(kind("docker/api.Dockerfile"), Some(Dockerfile));
+        assert_eq!(kind(".devcontainer/devcontainer.json"), Some(Devcontainer));
+        assert_eq!(kind(".github/workflows/ci.yml"), Some(Workflow));
+        assert_eq!(kind("AGENTS.md"), Some(Instructions));
+        assert_eq!(kind("skills/pdf/SKILL.md"), Some(Instructions));
+        assert_eq!(kind(".cursor/rules/style.mdc"), Some(Instructions));
+        assert_eq!(kind("README.md"), None);
+        assert_eq!(kind("scripts/run.sh"), Some(Shell));
+        assert_eq!(kind("Makefile"), Some(Shell));
+        assert_eq!(kind("package.json"), Some(PackageJson));
+        assert_eq!(
+            kind("model.safetensors"),
+            Some(Artifact(ArtifactKind::Model))
+        );
+        assert_eq!(kind("dist/x.mcpb"), Some(Artifact(ArtifactKind::Mcpb)));
+        assert_eq!(kind("dist/x.mcpb.sigstore.json"), Some(SigstoreBundle));
+        assert_eq!(kind("src/main.rs"), None);
     }
 
     #[test]
@@ -188,5 +472,6 @@ mod tests {
         assert_eq!(client("plugin.json"), None);
         assert_eq!(client("package.json"), None);
         assert_eq!(client(".vscode/settings.json"), None);
+        assert_eq!(client(".claude/settings.json"), None);
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::classify::{self, Certainty, Client, FileKind, Format};
+use crate::classify::{self, Certainty, Client, FileKind, Form, Format};
 use crate::discover::{self, Candidate, Options};
 use crate::finding::{fingerprint, Finding, Location};
 use crate::manifest::{self, mcp, Document, ParseError};
@@ -230,6 +230,17 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         source: None,
     };
     let shape_only = c.certainty == Certainty::Shape;
+    if c.kind.form() == Form::Bytes {
+        // Artifacts (model weights, bundles) are judged by their path and neighbours;
+        // their bytes are never read.
+        let source = SourceFile::new(c.rel.clone(), String::new());
+        let findings = check(&source, c, &Document::default(), &[], registry);
+        return Outcome::Done {
+            findings,
+            bytes: 0,
+            source: None,
+        };
+    }
     let bytes = match read_capped(&c.abs, max) {
         Ok(b) => b,
         Err(ReadError::TooLarge(n)) => {
@@ -262,36 +273,50 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     };
     let len = text.len() as u64;
     let source = SourceFile::new(c.rel.clone(), text);
-    let FileKind::McpConfig(client, format) = c.kind;
-    let doc = match parse(format, &source.text) {
-        Ok(d) => d,
-        Err(e) => {
-            if shape_only && client != Client::Generic {
-                return Outcome::Skipped;
+    let (doc, docker) = match c.kind.form() {
+        Form::Doc(format) => match parse(format, &source.text) {
+            Ok(d) => (d, Vec::new()),
+            Err(e) => {
+                if shape_only && c.kind != FileKind::McpConfig(Client::Generic, Format::Json) {
+                    return Outcome::Skipped;
+                }
+                let at = e.offset.min(source.text.len());
+                let loc = Location::new(&source, at..at);
+                let msg = format!(
+                    "invalid {}: {} (line {}, column {})",
+                    format_name(format),
+                    e.message,
+                    loc.start_line,
+                    loc.start_column
+                );
+                let source = Some((source.path, Arc::new(source.text)));
+                return Outcome::Failed {
+                    rel: c.rel.clone(),
+                    message: msg,
+                    location: Some(loc),
+                    source,
+                };
             }
-            let at = e.offset.min(source.text.len());
-            let loc = Location::new(&source, at..at);
-            let msg = format!(
-                "invalid {}: {} (line {}, column {})",
-                format_name(format),
-                e.message,
-                loc.start_line,
-                loc.start_column
-            );
-            let source = Some((source.path, Arc::new(source.text)));
-            return Outcome::Failed {
-                rel: c.rel.clone(),
-                message: msg,
-                location: Some(loc),
-                source,
+        },
+        Form::Text => {
+            let (docker, comments) = match c.kind {
+                FileKind::Dockerfile => manifest::dockerfile::parse(&source.text),
+                FileKind::Instructions => (Vec::new(), manifest::text::html_comments(&source.text)),
+                _ => (Vec::new(), manifest::text::hash_comments(&source.text)),
             };
+            let doc = Document {
+                roots: Vec::new(),
+                comments,
+            };
+            (doc, docker)
         }
+        Form::Bytes => unreachable!("artifacts are checked before reading"),
     };
-    let roots: Vec<&manifest::Node> = doc.roots.iter().collect();
-    if shape_only && !roots.iter().any(|r| classify::shape_matches(client, r)) {
+    let structured = matches!(c.kind.form(), Form::Doc(_));
+    if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
         return Outcome::Skipped;
     }
-    let mut findings = check(&source, client, &doc, registry);
+    let mut findings = check(&source, c, &doc, &docker, registry);
     if !opts.no_ignores {
         let directives = suppress::directives(&source, &doc.comments);
         let problems = suppress::apply(&source, &directives, &mut findings, registry);
@@ -305,16 +330,29 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     }
 }
 
-fn check(source: &SourceFile, client: Client, doc: &Document, registry: &Registry) -> Vec<Finding> {
-    let servers = doc
-        .roots
-        .iter()
-        .flat_map(|r| mcp::servers(client, r))
-        .collect();
+fn check(
+    source: &SourceFile,
+    c: &Candidate,
+    doc: &Document,
+    docker: &[manifest::dockerfile::Instruction],
+    registry: &Registry,
+) -> Vec<Finding> {
+    let servers = match c.kind {
+        FileKind::McpConfig(client, _) => doc
+            .roots
+            .iter()
+            .flat_map(|r| mcp::servers(client, r))
+            .collect(),
+        _ => Vec::new(),
+    };
     let parsed = Parsed {
         source,
+        kind: c.kind,
+        abs: &c.abs,
         roots: &doc.roots,
         servers,
+        env: manifest::env::bindings(c.kind, &source.text, &doc.roots, docker),
+        docker,
         scope: scope(&source.path),
     };
     registry.check(&parsed)

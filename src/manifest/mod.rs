@@ -1,8 +1,11 @@
 //! Spanned documents: JSON/JSONC, YAML and TOML parsed into one tree whose every node
 //! keeps its byte range, so rules written once point at the exact key or value.
 
+pub mod dockerfile;
+pub mod env;
 pub mod json;
 pub mod mcp;
+pub mod text;
 pub mod toml;
 pub mod yaml;
 
@@ -164,7 +167,7 @@ pub struct Comment {
 }
 
 /// A parsed manifest: one root per document (YAML streams may hold several).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub roots: Vec<Node>,
     pub comments: Vec<Comment>,

@@ -7,7 +7,10 @@ pub mod registry;
 pub mod subjects;
 pub mod values;
 
+use crate::classify::FileKind;
 use crate::finding::{fingerprint, Confidence, Finding, Location, Severity};
+use crate::manifest::dockerfile::Instruction;
+use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::McpServer;
 use crate::manifest::Span;
 use crate::source::SourceFile;
@@ -23,12 +26,20 @@ pub enum Scope {
     User,
 }
 
-/// A file parsed for the rules.
+/// A file parsed for the rules. Each rule looks at the kinds it knows and ignores
+/// the rest; the fields that do not apply to a kind are empty.
 pub struct Parsed<'a> {
     pub source: &'a SourceFile,
-    /// The parsed document, for rules that look at every value.
+    pub kind: FileKind,
+    /// The file on disk, for rules that look at its neighbours (signatures).
+    pub abs: &'a std::path::Path,
+    /// The parsed document (structured kinds), for rules that look at every value.
     pub roots: &'a [crate::manifest::Node],
     pub servers: Vec<McpServer<'a>>,
+    /// Environment variables the file sets, whatever its kind.
+    pub env: Vec<EnvVar>,
+    /// Dockerfile instructions (Dockerfiles only).
+    pub docker: &'a [Instruction],
     pub scope: Scope,
 }
 

@@ -1,6 +1,8 @@
-//! AS-SEC-001: a credential written into an MCP server entry.
+//! AS-SEC-001: a credential written into an MCP server entry or into the environment
+//! a settings file, container or job sets.
 
 use crate::finding::{Confidence, Severity};
+use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::Field;
 use crate::rules::values::{
     generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url,
@@ -62,6 +64,72 @@ impl Rule for HardcodedSecret {
                 check_url(cx, file, &s.name, u, severity, "its URL");
             }
         }
+        for e in &file.env {
+            check_env(cx, e, severity);
+        }
+    }
+}
+
+/// A literal credential in an environment binding of settings, containers or jobs.
+fn check_env(cx: &mut Context<'_>, e: &EnvVar, sev: Severity) {
+    let v = e.value.as_str();
+    if is_placeholder(v) || v.contains("${{") {
+        return;
+    }
+    let verbatim = e.value_span.len() == v.len();
+    let at = |r: std::ops::Range<usize>| {
+        if verbatim {
+            e.value_span.start + r.start..e.value_span.start + r.end
+        } else {
+            e.value_span.clone()
+        }
+    };
+    let route = e.route.to_string();
+    if let Some(parts) = parse_url(v).filter(|_| v.contains("://")) {
+        if let Some((_, pw)) = parts.userinfo.as_deref().and_then(|u| u.split_once(':')) {
+            if !pw.is_empty() && !is_placeholder(pw) {
+                let start = v.find(pw).unwrap_or(0);
+                cx.report(
+                    at(start..start + pw.len()),
+                    &route,
+                    format!(
+                        "{} gets a password in the URL of {} ({})",
+                        e.owner,
+                        e.key,
+                        redact(pw)
+                    ),
+                )
+                .severity(sev);
+            }
+        }
+        return;
+    }
+    if let Some(m) = known_secret(v) {
+        cx.report(
+            at(m.range.clone()),
+            &route,
+            format!(
+                "{} gets a hard-coded {} in {} ({})",
+                e.owner,
+                m.kind,
+                e.key,
+                redact(&v[m.range.clone()])
+            ),
+        )
+        .severity(sev);
+    } else if generic_secret(&e.key, v) {
+        cx.report(
+            at(0..v.len()),
+            &route,
+            format!(
+                "{} gets what looks like a hard-coded credential in {} ({})",
+                e.owner,
+                e.key,
+                redact(v)
+            ),
+        )
+        .severity(sev)
+        .confidence(Confidence::Medium);
     }
 }
 
