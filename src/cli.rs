@@ -221,83 +221,59 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         .collect();
     let base = normalize(&base);
     let roots: Vec<PathBuf> = roots.iter().map(|r| normalize(r)).collect();
-    let cfg_path = match &a.config {
-        Some(p) => Some(p.clone()),
-        None => config::find(if base.is_dir() { &base } else { &cwd }),
-    };
-    let cfg = match &cfg_path {
-        Some(p) => config::load(p).map_err(|e| anyhow::anyhow!(e))?,
-        None => config::Config::default(),
-    };
-    let mut exclude = cfg.exclude.clone();
-    exclude.extend(a.exclude.iter().cloned());
-    let opts = ScanOptions {
-        walk: Options {
-            no_ignore: a.no_ignore,
-            exclude,
-        },
-        max_file_size: a.max_file_size,
-        progress: std::io::stderr().is_terminal(),
-        no_ignores: a.no_ignores,
-    };
-    let cfg_selection = Selection {
-        ignore: cfg.disable.clone(),
-        ..Selection::default()
-    };
-    cfg_selection.validate(&registry).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: rules.disable: {e}",
-            cfg_path
-                .as_deref()
-                .unwrap_or(std::path::Path::new(""))
-                .display()
-        )
-    })?;
-    for (id, _) in &cfg.severity {
-        if registry.get(id).is_none() {
-            anyhow::bail!(
-                "{}: rules.severity: no rule {id}",
-                cfg_path
-                    .as_deref()
-                    .unwrap_or(std::path::Path::new(""))
-                    .display()
-            );
+    // Each scanned path follows its nearest configuration file (or `--config`); paths
+    // that share one are scanned together.
+    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for r in &roots {
+        let cfg_path = match &a.config {
+            Some(p) => Some(p.clone()),
+            None => {
+                let dir = if r.is_dir() {
+                    r.as_path()
+                } else {
+                    r.parent().unwrap_or(&cwd)
+                };
+                config::find(dir)
+            }
+        };
+        match groups.iter_mut().find(|(c, _)| *c == cfg_path) {
+            Some((_, rs)) => rs.push(r.clone()),
+            None => groups.push((cfg_path, vec![r.clone()])),
         }
     }
-    let mut ignore = cfg.disable.clone();
-    ignore.extend(a.ignore.iter().cloned());
-    let selection = Selection {
-        select: a.select.clone(),
-        ignore,
-        min_severity: a.min_severity.or(cfg.min_severity),
-        min_confidence: a.min_confidence.or(cfg.min_confidence),
+    let mut result: Option<scan::ScanResult> = None;
+    // `None` inside: never fail.
+    let mut fail_on: Option<Option<Severity>> = None;
+    for (cfg_path, group) in &groups {
+        let (r, group_fail_on) = scan_group(a, &registry, cfg_path.as_deref(), group, &base)?;
+        // The strictest threshold of the configurations involved: fail closed.
+        let g = group_fail_on.unwrap_or(Some(Severity::Low));
+        fail_on = Some(match (fail_on.flatten(), g) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        });
+        result = Some(match result {
+            None => r,
+            Some(mut acc) => {
+                acc.findings.extend(r.findings);
+                acc.files_scanned += r.files_scanned;
+                acc.files_visited += r.files_visited;
+                acc.bytes_scanned += r.bytes_scanned;
+                acc.unreadable.extend(r.unreadable);
+                acc.sources.extend(r.sources);
+                acc
+            }
+        });
+    }
+    let Some(mut result) = result else {
+        anyhow::bail!("nothing to scan");
     };
-    selection
-        .validate(&registry)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    scan::sort(&mut result.findings);
+    result.unreadable.sort();
     let fail_on = match a.fail_on {
         Some(FailOn(f)) => f,
-        None => cfg.fail_on.unwrap_or(Some(Severity::Low)),
+        None => fail_on.unwrap_or(Some(Severity::Low)),
     };
-    let mut result = scan::scan(&roots, &base, &opts, &registry).map_err(|e| anyhow::anyhow!(e))?;
-    for f in &mut result.findings {
-        if let Some((_, sev)) = cfg.severity.iter().find(|(id, _)| *id == f.rule) {
-            f.severity = *sev;
-        }
-        if f.suppression.is_none() && !a.no_ignores {
-            let hit = cfg.ignore.iter().find(|i| {
-                i.glob.is_match(&f.primary.path)
-                    && (i.rules.is_empty() || i.rules.contains(&f.rule))
-            });
-            if let Some(i) = hit {
-                f.suppression = Some(crate::finding::Suppression {
-                    kind: "external",
-                    justification: i.reason.clone(),
-                });
-            }
-        }
-    }
-    result.findings.retain(|f| selection.keeps(f, &registry));
     if let Some(rev) = &a.diff_base {
         let dir = if base.is_dir() { &base } else { &cwd };
         let changed = crate::diff::changed_files(dir, rev).map_err(|e| anyhow::anyhow!(e))?;
@@ -363,6 +339,81 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
     } else {
         Ok(EXIT_CLEAN)
     }
+}
+
+/// Scans the paths that share one configuration file and applies it: excludes,
+/// policy, disabled rules, severity overrides, path ignores and thresholds. Returns the
+/// configuration's `fail-on` (`None` when it sets none).
+fn scan_group(
+    a: &ScanArgs,
+    registry: &Registry,
+    cfg_path: Option<&std::path::Path>,
+    roots: &[PathBuf],
+    base: &std::path::Path,
+) -> anyhow::Result<(scan::ScanResult, Option<Option<Severity>>)> {
+    let cfg = match cfg_path {
+        Some(p) => config::load(p).map_err(|e| anyhow::anyhow!(e))?,
+        None => config::Config::default(),
+    };
+    let shown = cfg_path
+        .unwrap_or(std::path::Path::new(""))
+        .display()
+        .to_string();
+    let mut exclude = cfg.exclude.clone();
+    exclude.extend(a.exclude.iter().cloned());
+    let opts = ScanOptions {
+        walk: Options {
+            no_ignore: a.no_ignore,
+            exclude,
+        },
+        max_file_size: a.max_file_size,
+        progress: std::io::stderr().is_terminal(),
+        no_ignores: a.no_ignores,
+        policy: cfg.policy.clone(),
+    };
+    let cfg_selection = Selection {
+        ignore: cfg.disable.clone(),
+        ..Selection::default()
+    };
+    cfg_selection
+        .validate(registry)
+        .map_err(|e| anyhow::anyhow!("{shown}: rules.disable: {e}"))?;
+    for (id, _) in &cfg.severity {
+        if registry.get(id).is_none() {
+            anyhow::bail!("{shown}: rules.severity: no rule {id}");
+        }
+    }
+    let mut ignore = cfg.disable.clone();
+    ignore.extend(a.ignore.iter().cloned());
+    let selection = Selection {
+        select: a.select.clone(),
+        ignore,
+        min_severity: a.min_severity.or(cfg.min_severity),
+        min_confidence: a.min_confidence.or(cfg.min_confidence),
+    };
+    selection
+        .validate(registry)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut result = scan::scan(roots, base, &opts, registry).map_err(|e| anyhow::anyhow!(e))?;
+    for f in &mut result.findings {
+        if let Some((_, sev)) = cfg.severity.iter().find(|(id, _)| *id == f.rule) {
+            f.severity = *sev;
+        }
+        if f.suppression.is_none() && !a.no_ignores {
+            let hit = cfg.ignore.iter().find(|i| {
+                i.glob.is_match(&f.primary.path)
+                    && (i.rules.is_empty() || i.rules.contains(&f.rule))
+            });
+            if let Some(i) = hit {
+                f.suppression = Some(crate::finding::Suppression {
+                    kind: "external",
+                    justification: i.reason.clone(),
+                });
+            }
+        }
+    }
+    result.findings.retain(|f| selection.keeps(f, registry));
+    Ok((result, cfg.fail_on))
 }
 
 /// Removes `.` components so relative display paths come out clean.

@@ -10,6 +10,7 @@ use globset::{Glob, GlobMatcher};
 
 use crate::finding::{Confidence, Severity};
 use crate::manifest::{toml, Node, Value};
+use crate::policy::{List, Pattern, Policy};
 use crate::source::SourceFile;
 
 pub const FILE_NAME: &str = "agentsec.toml";
@@ -33,6 +34,7 @@ pub struct Config {
     pub disable: Vec<String>,
     pub severity: Vec<(String, Severity)>,
     pub ignore: Vec<PathIgnore>,
+    pub policy: Policy,
 }
 
 /// The nearest `agentsec.toml`, or `pyproject.toml` with a `[tool.agentsec]` table, in
@@ -173,6 +175,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
                     return Err(cx.err(v, "ignore", "expected [[ignore]] tables"));
                 }
             }
+            "policy" => cfg.policy = cx.policy(v)?,
             other => return Err(cx.err_key(e.key_span.start, other)),
         }
     }
@@ -198,6 +201,77 @@ impl Cx<'_> {
         n.as_str()
             .map(str::to_string)
             .ok_or_else(|| self.err(n, key, "expected a string"))
+    }
+
+    /// `[policy]`: a message and allow/forbid lists of servers, commands, packages, hosts.
+    fn policy(&self, n: &Node) -> Result<Policy, String> {
+        if !n.is_object() {
+            return Err(self.err(n, "policy", "expected a table"));
+        }
+        let mut p = Policy::default();
+        for e in n.entries() {
+            let key = format!("policy.{}", e.key);
+            let list = match e.key.as_str() {
+                "message" => {
+                    p.message = Some(self.string(&e.value, &key)?);
+                    continue;
+                }
+                "servers" => &mut p.servers,
+                "commands" => &mut p.commands,
+                "packages" => &mut p.packages,
+                "hosts" => &mut p.hosts,
+                _ => return Err(self.err_key(e.key_span.start, &key)),
+            };
+            *list = self.policy_list(&e.value, &key)?;
+        }
+        Ok(p)
+    }
+
+    fn policy_list(&self, n: &Node, key: &str) -> Result<List, String> {
+        if !n.is_object() {
+            return Err(self.err(n, key, "expected a table with `allow` and/or `forbid`"));
+        }
+        let mut list = List::default();
+        for e in n.entries() {
+            let k = format!("{key}.{}", e.key);
+            let target = match e.key.as_str() {
+                "allow" => &mut list.allow,
+                "forbid" => &mut list.forbid,
+                _ => return Err(self.err_key(e.key_span.start, &k)),
+            };
+            if !e.value.is_array() {
+                return Err(self.err(&e.value, &k, "expected a list"));
+            }
+            for item in e.value.items() {
+                target.push(self.pattern(item, &k)?);
+            }
+        }
+        Ok(list)
+    }
+
+    /// `"name"` or `{ name = "...", message = "..." }`.
+    fn pattern(&self, n: &Node, key: &str) -> Result<Pattern, String> {
+        let (name, message) = match &n.value {
+            Value::String(s) => (s.clone(), None),
+            Value::Object(entries) => {
+                let (mut name, mut message) = (None, None);
+                for f in entries {
+                    let k = format!("{key}.{}", f.key);
+                    match f.key.as_str() {
+                        "name" => name = Some(self.string(&f.value, &k)?),
+                        "message" => message = Some(self.string(&f.value, &k)?),
+                        _ => return Err(self.err_key(f.key_span.start, &k)),
+                    }
+                }
+                let name = name.ok_or_else(|| self.err(n, key, "needs `name`"))?;
+                (name, message)
+            }
+            _ => return Err(self.err(n, key, "expected a string or a { name, message } table")),
+        };
+        if name.trim().is_empty() {
+            return Err(self.err(n, key, "empty pattern"));
+        }
+        Pattern::new(&name, message).map_err(|e| self.err(n, key, &e))
     }
 
     fn strings(&self, n: &Node, key: &str) -> Result<Vec<String>, String> {
@@ -239,6 +313,21 @@ disable = []
 # path = "examples/**"
 # rules = ["AS-SEC-001"]
 # reason = "demo credentials, revoked"
+
+# Which MCP servers, launch commands, packages (npm, PyPI, container images) and
+# remote hosts this repository may configure. Globs, case-insensitive. An `allow`
+# list reports everything else; `forbid` entries may carry their own message.
+# Breaches are reported by AS-SIGN-010.
+# [policy]
+# message = "Agent tooling needs approval: see CONTRIBUTING.md"
+# [policy.servers]
+# allow = ["github", "docs"]
+# [policy.commands]
+# forbid = ["bash", "sh", { name = "curl", message = "download scripts in CI, not at launch" }]
+# [policy.packages]
+# forbid = [{ name = "mcp-remote", message = "use the client's native remote transport" }]
+# [policy.hosts]
+# allow = ["*.githubcopilot.com", "mcp.example.com"]
 "#;
 
 #[cfg(test)]
@@ -302,6 +391,29 @@ mod tests {
         assert_eq!(c.fail_on, Some(None));
         assert_eq!(c.severity, vec![("AS-SUP-002".to_string(), Severity::High)]);
         assert!(c.ignore[0].glob.is_match("examples/a/.mcp.json"));
+    }
+
+    #[test]
+    fn policy_tables() {
+        let c = load_text("[policy]\nmessage = \"ask #platform\"\n[policy.servers]\nallow = [\"github\"]\n[policy.packages]\nforbid = [\"mcp-remote\", { name = \"@evil/*\", message = \"typosquat\" }]\n").expect("valid");
+        assert_eq!(c.policy.message.as_deref(), Some("ask #platform"));
+        assert_eq!(c.policy.servers.allow.len(), 1);
+        assert_eq!(
+            c.policy.packages.forbid[1].message.as_deref(),
+            Some("typosquat")
+        );
+        let e = load_text("[policy.servers]\nalow = [\"x\"]\n").expect_err("typo");
+        assert!(
+            e.contains(":2:1") && e.contains("policy.servers.alow"),
+            "{e}"
+        );
+        let e = load_text("[policy.hosts]\nallow = [{ message = \"m\" }]\n").expect_err("no name");
+        assert!(
+            e.contains("policy.hosts.allow") && e.contains("name"),
+            "{e}"
+        );
+        let e = load_text("[policy.hosts]\nallow = [\"a[\"]\n").expect_err("bad glob");
+        assert!(e.contains(":2:"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod discover;
 mod explain;
 mod finding;
 mod manifest;
+mod policy;
 mod report;
 mod rules;
 mod scan;

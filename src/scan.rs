@@ -11,6 +11,7 @@ use crate::classify::{self, Certainty, Client, FileKind, Form, Format};
 use crate::discover::{self, Candidate, Options};
 use crate::finding::{fingerprint, Finding, Location};
 use crate::manifest::{self, mcp, Document, ParseError};
+use crate::policy::Policy;
 use crate::rules::{Parsed, Registry, Scope};
 use crate::source::SourceFile;
 use crate::suppress;
@@ -26,6 +27,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Ignore inline suppressions and report everything (`--no-ignores`).
     pub no_ignores: bool,
+    /// The repository's allow and forbid lists (`[policy]`).
+    pub policy: Policy,
 }
 
 /// What a scan produced, before filtering and rendering.
@@ -234,7 +237,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         // Artifacts (model weights, bundles) are judged by their path and neighbours;
         // their bytes are never read.
         let source = SourceFile::new(c.rel.clone(), String::new());
-        let findings = check(&source, c, &Document::default(), &[], registry);
+        let findings = check(&source, c, &Document::default(), &[], opts, registry);
         return Outcome::Done {
             findings,
             bytes: 0,
@@ -316,7 +319,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
         return Outcome::Skipped;
     }
-    let mut findings = check(&source, c, &doc, &docker, registry);
+    let mut findings = check(&source, c, &doc, &docker, opts, registry);
     if !opts.no_ignores {
         let directives = suppress::directives(&source, &doc.comments);
         let problems = suppress::apply(&source, &directives, &mut findings, registry);
@@ -335,6 +338,7 @@ fn check(
     c: &Candidate,
     doc: &Document,
     docker: &[manifest::dockerfile::Instruction],
+    opts: &ScanOptions,
     registry: &Registry,
 ) -> Vec<Finding> {
     let servers = match c.kind {
@@ -353,6 +357,7 @@ fn check(
         servers,
         env: manifest::env::bindings(c.kind, &source.text, &doc.roots, docker),
         docker,
+        policy: &opts.policy,
         scope: scope(&source.path),
     };
     registry.check(&parsed)

@@ -142,6 +142,83 @@ fn config_errors_name_file_line_and_key() {
     let (code, _, err) = run(d.path(), &["scan", "proj"]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid TOML"), "{err}");
+    write(
+        d.path(),
+        "proj/agentsec.toml",
+        "[policy]\nmessage = \"m\"\n[policy.hosts]\nalow = [\"*.example.com\"]\n",
+    );
+    let (code, _, err) = run(d.path(), &["scan", "proj"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("agentsec.toml:4:1: unknown key `policy.hosts.alow`"),
+        "{err}"
+    );
+    write(
+        d.path(),
+        "proj/agentsec.toml",
+        "[policy.packages]\nforbid = [42]\n",
+    );
+    let (code, _, err) = run(d.path(), &["scan", "proj"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(":2:") && err.contains("policy.packages.forbid"),
+        "{err}"
+    );
+}
+
+/// Several paths on one command line (pre-commit passes files): each follows its own
+/// nearest configuration, and the strictest `fail-on` decides the exit code.
+#[test]
+fn each_path_follows_its_nearest_configuration() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "a/.mcp.json", UNPINNED);
+    write(d.path(), "b/.mcp.json", UNPINNED);
+    write(
+        d.path(),
+        "a/agentsec.toml",
+        "[rules]\ndisable = [\"AS-SUP-001\"]\n",
+    );
+    write(
+        d.path(),
+        "b/agentsec.toml",
+        "fail-on = \"never\"\n[policy.packages]\nforbid = [{ name = \"mcp-server-fetch\", message = \"use the docs server\" }]\n",
+    );
+    let (code, v, err) = run(
+        d.path(),
+        &["scan", "a/.mcp.json", "b/.mcp.json", "--format", "json"],
+    );
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // a/ disables AS-SUP-001; b/ keeps it and adds its policy.
+    assert!(!found.iter().any(|(p, _)| p.starts_with("a/")), "{found:?}");
+    assert!(
+        found.contains(&("b/.mcp.json".into(), "AS-SUP-001".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("b/.mcp.json".into(), "AS-SIGN-010".into())),
+        "{found:?}"
+    );
+    // a/ sets no fail-on (default low) and is stricter than b/'s `never`: b's findings fail.
+    assert_eq!(code, 1, "{err}");
+    let msg = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AS-SIGN-010")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or("")
+        .to_string();
+    assert!(msg.contains("use the docs server"), "{msg}");
 }
 
 #[test]

@@ -159,7 +159,9 @@ fn check_rule(rule: &str) {
         "{rule}: the bad directory yields no {rule} finding: {bad:#?}"
     );
     let mut problems = Vec::new();
-    for file in &bad_files {
+    // A fixture directory's agentsec.toml configures the scan (policy, signing);
+    // it is not itself a case.
+    for file in bad_files.iter().filter(|f| !f.ends_with("agentsec.toml")) {
         let hit = bad.iter().any(|f| f.rule == rule && &f.path == file);
         let known = KNOWN_FALSE_NEGATIVES
             .iter()
@@ -278,6 +280,7 @@ rule_tests! {
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
     fixtures_as_sec_005 => "AS-SEC-005",
+    fixtures_as_sign_010 => "AS-SIGN-010",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
 }

@@ -2,6 +2,7 @@
 
 pub mod builtin;
 pub mod data;
+pub mod launch;
 pub mod meta;
 pub mod registry;
 pub mod subjects;
@@ -40,6 +41,8 @@ pub struct Parsed<'a> {
     pub env: Vec<EnvVar>,
     /// Dockerfile instructions (Dockerfiles only).
     pub docker: &'a [Instruction],
+    /// The repository's allow and forbid lists.
+    pub policy: &'a crate::policy::Policy,
     pub scope: Scope,
 }
 

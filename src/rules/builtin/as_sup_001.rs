@@ -7,7 +7,7 @@ use regex::Regex;
 
 use crate::finding::Severity;
 use crate::manifest::mcp::{Field, McpServer};
-use crate::rules::values::basename;
+use crate::rules::launch::{package_position, spec_in, Ecosystem};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct UnpinnedSource;
@@ -33,13 +33,6 @@ fn words<'s, 'a>(s: &'s McpServer<'a>) -> Vec<(String, &'s Field<'a>)> {
         .collect()
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Ecosystem {
-    Npm,
-    Python,
-    Deno,
-}
-
 fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
     let w = words(s);
     if let Some((i, f)) = pipe_to_shell(&w) {
@@ -54,16 +47,12 @@ fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
         .severity(Severity::Critical);
         return;
     }
-    let Some((eco, launcher, spec_at, yes)) = package_position(&w) else {
+    let texts: Vec<&str> = w.iter().map(|(t, _)| t.as_str()).collect();
+    let Some((eco, launcher, spec_at, yes)) = package_position(&texts) else {
         return;
     };
     let (word, field) = (&w[spec_at].0, w[spec_at].1);
-    // `--package=<spec>` shares a word with its flag: name and point at the spec alone.
-    let spec = word
-        .strip_prefix("--package=")
-        .or_else(|| word.strip_prefix("--from="))
-        .unwrap_or(word);
-    let offset = word.len() - spec.len();
+    let (spec, offset) = spec_in(word);
     if spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('~') || spec.is_empty() {
         return; // a local path, not a package
     }
@@ -108,50 +97,6 @@ fn pipe_to_shell<'s, 'a>(w: &[(String, &'s Field<'a>)]) -> Option<(usize, &'s Fi
         .enumerate()
         .find(|(_, (t, _))| RE.is_match(t))
         .map(|(i, (_, f))| (i, *f))
-}
-
-/// Finds the launcher and the index of the package spec it runs.
-fn package_position(w: &[(String, &Field<'_>)]) -> Option<(Ecosystem, String, usize, bool)> {
-    let t: Vec<&str> = w.iter().map(|(s, _)| s.as_str()).collect();
-    for i in 0..t.len() {
-        let b = basename(t[i]);
-        let next = t.get(i + 1).copied().unwrap_or("");
-        let (eco, launcher, start) = match (b, next) {
-            ("npx" | "bunx" | "pnpx", _) => (Ecosystem::Npm, b.to_string(), i + 1),
-            ("pnpm" | "yarn", "dlx") | ("npm", "exec") | ("bun", "x") => {
-                (Ecosystem::Npm, format!("{b} {next}"), i + 2)
-            }
-            ("uvx", _) => (Ecosystem::Python, b.to_string(), i + 1),
-            ("uv", "tool") if t.get(i + 2) == Some(&"run") => {
-                (Ecosystem::Python, "uv tool run".into(), i + 3)
-            }
-            ("pipx", "run") => (Ecosystem::Python, "pipx run".into(), i + 2),
-            ("deno", "run") => (Ecosystem::Deno, "deno run".into(), i + 2),
-            _ => continue,
-        };
-        let mut yes = false;
-        let mut j = start;
-        while j < t.len() {
-            let a = t[j];
-            match a {
-                "-y" | "--yes" => yes = true,
-                "-p" | "--package" | "--from" if eco != Ecosystem::Deno => {
-                    return (j + 1 < t.len()).then_some((eco, launcher, j + 1, yes));
-                }
-                _ if a.starts_with("--package=") || a.starts_with("--from=") => {
-                    // The spec shares a word with its flag: point at that word.
-                    return Some((eco, launcher, j, yes));
-                }
-                "--with" | "--python" | "--index-url" | "--extra-index-url" | "--registry"
-                | "--cache" | "--node-options" => j += 1,
-                _ if a.starts_with('-') => {}
-                _ => return Some((eco, launcher, j, yes)),
-            }
-            j += 1;
-        }
-        return None;
-    }
-    None
 }
 
 enum Spec {
