@@ -23,6 +23,10 @@ pub enum Client {
     McpRegistry,
     /// `manifest.json` of an MCPB (formerly DXT) bundle.
     Mcpb,
+    /// `opencode.json(c)`: servers under `mcp`, command lines as arrays.
+    OpenCode,
+    /// Qwen Code `.qwen/settings.json` (Gemini CLI's format).
+    Qwen,
     /// A `mcp*.json` file of no known client, read by its shape.
     Generic,
 }
@@ -44,6 +48,8 @@ impl Client {
             Client::Zed => "zed",
             Client::McpRegistry => "mcp-registry",
             Client::Mcpb => "mcpb",
+            Client::OpenCode => "opencode",
+            Client::Qwen => "qwen-code",
             Client::Generic => "mcp",
         }
     }
@@ -184,6 +190,8 @@ fn mcp_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (".vscode", "mcp.json") => mcp(VsCode, Json, Path),
         (".roo", "mcp.json") => mcp(Roo, Json, Path),
         (".gemini", "settings.json") => mcp(Gemini, Json, Path),
+        (".qwen", "settings.json") => mcp(Qwen, Json, Path),
+        (_, "opencode.json" | "opencode.jsonc") => mcp(OpenCode, Json, Path),
         ("gemini-cli", "settings.json" | "system-defaults.json") => mcp(Gemini, Json, Shape),
         (".codex", "config.toml") => mcp(Codex, Toml, Path),
         (".zed", "settings.json") | ("zed", "settings.json") => mcp(Zed, Json, Path),
@@ -469,6 +477,8 @@ mod tests {
             Some(Client::Generic)
         );
         assert_eq!(client("dotfiles/codex/config.toml"), Some(Client::Codex));
+        assert_eq!(client(".opencode/opencode.jsonc"), Some(Client::OpenCode));
+        assert_eq!(client(".qwen/settings.json"), Some(Client::Qwen));
         assert_eq!(client("plugin.json"), None);
         assert_eq!(client("package.json"), None);
         assert_eq!(client(".vscode/settings.json"), None);

@@ -136,6 +136,17 @@ pub fn servers<'a>(client: Client, root: &'a Node) -> Vec<McpServer<'a>> {
             }
         }
         Client::McpRegistry => registry(root, &mut out),
+        Client::OpenCode => {
+            // `mcp.<name>`; newer releases also accept `mcp.servers.<name>`.
+            let nested = root
+                .get("mcp")
+                .and_then(|m| m.get("servers"))
+                .is_some_and(|s| s.entries().iter().all(|e| e.value.get("type").is_some()));
+            match root.get("mcp") {
+                Some(m) if nested => map_form(client, m, &r.key("mcp"), "servers", &mut out),
+                _ => map_form(client, root, &r, "mcp", &mut out),
+            }
+        }
         Client::Generic => {
             if root.get("mcpServers").is_some() {
                 map_form(client, root, &r, "mcpServers", &mut out);
@@ -211,16 +222,23 @@ fn lower<'a>(
         Some(c) if c.is_object() => (c, route.key("command")),
         _ => (n, route.clone()),
     };
-    let command = if cmd_node.is_object() && !std::ptr::eq(cmd_node, n) {
+    let mut command = if cmd_node.is_object() && !std::ptr::eq(cmd_node, n) {
         field(cmd_node, &cmd_route, "path")
     } else {
         field(n, &route, "command")
     };
     let mut args = list(cmd_node.get("args"), cmd_route.key("args"));
+    // OpenCode: the whole command line is one array.
+    if let Some(words) = n.get("command").filter(|c| c.is_array()) {
+        let mut all = list(Some(words), route.key("command"));
+        command = (!all.is_empty()).then(|| all.remove(0));
+        args = all;
+    }
     if !std::ptr::eq(cmd_node, n) {
         args.extend(list(n.get("args"), route.key("args")));
     }
     let mut env = pairs(n.get("env"), route.key("env"));
+    env.extend(pairs(n.get("environment"), route.key("environment")));
     if !std::ptr::eq(cmd_node, n) {
         env.extend(pairs(cmd_node.get("env"), cmd_route.key("env")));
     }
@@ -256,11 +274,13 @@ fn lower<'a>(
     .collect();
     let declared = n.get("type").and_then(Node::as_str).unwrap_or("");
     let transport = match declared {
-        "stdio" => Transport::Stdio,
-        "http" | "streamable-http" | "streamableHttp" => Transport::Http,
+        "stdio" | "local" => Transport::Stdio,
+        "http" | "streamable-http" | "streamableHttp" | "remote" => Transport::Http,
         "sse" => Transport::Sse,
         _ if n.get("httpUrl").is_some() => Transport::Http,
-        _ if client == Client::Gemini && n.get("url").is_some() => Transport::Sse,
+        _ if matches!(client, Client::Gemini | Client::Qwen) && n.get("url").is_some() => {
+            Transport::Sse
+        }
         _ if url.is_some() => Transport::Http,
         _ if command.is_some() => Transport::Stdio,
         _ => Transport::Unknown,
@@ -437,5 +457,30 @@ mod tests {
         let s = servers(Client::Gemini, &g.roots[0]);
         assert_eq!(s[0].transport, Transport::Sse);
         assert!(s[0].trust.is_some());
+    }
+
+    #[test]
+    fn opencode_command_arrays_and_environment() {
+        let text = r#"{"mcp": {"fs": {"type": "local", "command": ["npx", "-y", "pkg"], "environment": {"K": "v"}},
+                       "r": {"type": "remote", "url": "https://h/mcp", "headers": {"Authorization": "Bearer x"}}}}"#;
+        let d = json::parse(text).expect("json");
+        let s = servers(Client::OpenCode, &d.roots[0]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].argv(), ["npx", "-y", "pkg"]);
+        assert_eq!(s[0].transport, Transport::Stdio);
+        assert_eq!(s[0].env[0].key, "K");
+        assert_eq!(s[0].args[1].route.to_string(), "mcp.fs.command[2]");
+        assert_eq!(s[1].transport, Transport::Http);
+        assert_eq!(s[1].headers.len(), 1);
+        let nested =
+            json::parse(r#"{"mcp": {"servers": {"a": {"type": "local", "command": ["x"]}}}}"#)
+                .expect("json");
+        let s = servers(Client::OpenCode, &nested.roots[0]);
+        assert_eq!(s[0].name, "a");
+        assert!(servers(
+            Client::OpenCode,
+            &json::parse("{\"mcp\": 3}").expect("json").roots[0]
+        )
+        .is_empty());
     }
 }
