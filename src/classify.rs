@@ -100,6 +100,8 @@ pub enum FileKind {
     Artifact(ArtifactKind),
     /// A Sigstore bundle (`*.sigstore.json`) next to the artifact it signs.
     SigstoreBundle,
+    /// A committed dotenv file (`.env`, `.env.production`, `.gemini/.env`).
+    Dotenv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +131,7 @@ impl FileKind {
             ClaudeSettings | VsCodeSettings | VsCodeTasks | A2aCard | Devcontainer
             | PackageJson | SigstoreBundle => Form::Doc(Format::Json),
             CrewAi | Compose | Kubernetes | Workflow => Form::Doc(Format::Yaml),
-            Dockerfile | Instructions | Shell => Form::Text,
+            Dockerfile | Instructions | Shell | Dotenv => Form::Text,
             Artifact(_) => Form::Bytes,
         }
     }
@@ -154,6 +156,7 @@ impl FileKind {
             PackageJson => "package-json",
             Artifact(_) => "artifact",
             SigstoreBundle => "sigstore-bundle",
+            Dotenv => "dotenv",
         }
     }
 }
@@ -303,6 +306,12 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (_, "makefile" | "gnumakefile" | "justfile" | "procfile") => (Shell, Shape),
         (_, _) if matches!(ext, "sh" | "bash" | "zsh" | "mk") => (Shell, Shape),
         (_, "package.json") => (PackageJson, Shape),
+        // A dotenv file that reached the scan is not ignored by git: its values are
+        // shared with everyone who clones. Read leniently (Shape): a binary or
+        // non-UTF-8 file of that name is skipped.
+        (_, n) if n == ".env" || (n.starts_with(".env.") && !n.ends_with(".vault")) => {
+            (Dotenv, Shape)
+        }
         (_, n) if n.ends_with(".sigstore.json") => (SigstoreBundle, Path),
         (_, _) if MODEL_EXTENSIONS.contains(&ext) => (Artifact(ArtifactKind::Model), Path),
         (_, _) if ext == "mcpb" || ext == "dxt" => (Artifact(ArtifactKind::Mcpb), Path),
@@ -456,6 +465,9 @@ mod tests {
         assert_eq!(kind("dist/x.mcpb"), Some(Artifact(ArtifactKind::Mcpb)));
         assert_eq!(kind("dist/x.mcpb.sigstore.json"), Some(SigstoreBundle));
         assert_eq!(kind("src/main.rs"), None);
+        assert_eq!(kind(".gemini/.env"), Some(Dotenv));
+        assert_eq!(kind("deploy/.env.production"), Some(Dotenv));
+        assert_eq!(kind(".envrc"), None);
     }
 
     #[test]

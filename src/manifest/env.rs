@@ -73,7 +73,61 @@ pub fn bindings(kind: FileKind, text: &str, roots: &[Node], docker: &[Instructio
             dockerfile_env(text, ins, &mut out);
         }
     }
+    if kind == FileKind::Dotenv {
+        dotenv(text, &mut out);
+    }
     out
+}
+
+/// `KEY=value`, `export KEY="value"`, `KEY='value' # comment`, one per line.
+fn dotenv(text: &str, out: &mut Vec<EnvVar>) {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = start;
+        start += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - body.trim_start().len();
+        let mut rest = &body[lead..];
+        let mut at = line_start + lead;
+        if let Some(r) = rest.strip_prefix("export ") {
+            at += rest.len() - r.trim_start().len();
+            rest = r.trim_start();
+        }
+        if rest.starts_with('#') {
+            continue;
+        }
+        let Some(eq) = rest.find('=') else { continue };
+        let key = rest[..eq].trim_end();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            continue;
+        }
+        let after = &rest[eq + 1..];
+        let pad = after.len() - after.trim_start().len();
+        let raw = &after[pad..];
+        let vstart = at + eq + 1 + pad;
+        let (value, offset) = match raw.chars().next() {
+            Some(q @ ('"' | '\'')) => match raw[1..].find(q) {
+                Some(end) => (&raw[1..1 + end], 1),
+                None => (&raw[1..], 1),
+            },
+            _ => {
+                let end = raw.find(" #").unwrap_or(raw.len());
+                (raw[..end].trim_end(), 0)
+            }
+        };
+        out.push(EnvVar {
+            owner: "the dotenv file".into(),
+            key: key.to_string(),
+            key_span: at..at + key.len(),
+            value: value.to_string(),
+            value_span: vstart + offset..vstart + offset + value.len(),
+            route: Route::root().key(key),
+        });
+    }
 }
 
 /// `key: {NAME: value}` or `key: ["NAME=value"]`.
@@ -288,6 +342,27 @@ mod tests {
         assert_eq!(env.len(), 1);
         assert_eq!(env[0].owner, "container 'agent'");
         assert_eq!(&text[env[0].value_span.clone()], "v1");
+    }
+
+    #[test]
+    fn dotenv_lines() {
+        let text = "# comment\nexport A=1\nB=\"two words\" # note\nC='x#y'\nD=plain # trailing\nnot a binding\nE=\n=bad\nF=\"unterminated\n";
+        let env = bindings(FileKind::Dotenv, text, &[], &[]);
+        let got: Vec<_> = env
+            .iter()
+            .map(|e| (&text[e.key_span.clone()], &text[e.value_span.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A", "1"),
+                ("B", "two words"),
+                ("C", "x#y"),
+                ("D", "plain"),
+                ("E", ""),
+                ("F", "unterminated")
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! AS-SEC-001: a credential written into an MCP server entry or into the environment
 //! a settings file, container or job sets.
 
+use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
 use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::Field;
@@ -64,10 +65,25 @@ impl Rule for HardcodedSecret {
                 check_url(cx, file, &s.name, u, severity, "its URL");
             }
         }
+        // `.env.example` and friends document variables; a real-looking value there is
+        // usually a sample, though a pasted live key happens often enough to report.
+        let name = file.source.path.rsplit('/').next().unwrap_or("");
+        let sample = file.kind == FileKind::Dotenv
+            && ["example", "sample", "template", "dist", "tpl"]
+                .iter()
+                .any(|w| name.to_ascii_lowercase().contains(w));
+        let env_severity = if sample { severity.lowered() } else { severity };
         for e in &file.env {
-            check_env(cx, e, severity);
+            check_env(cx, e, env_severity);
         }
     }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A literal credential in an environment binding of settings, containers or jobs.
@@ -93,8 +109,8 @@ fn check_env(cx: &mut Context<'_>, e: &EnvVar, sev: Severity) {
                     at(start..start + pw.len()),
                     &route,
                     format!(
-                        "{} gets a password in the URL of {} ({})",
-                        e.owner,
+                        "{} sets {} to a URL with a password ({})",
+                        capitalized(&e.owner),
                         e.key,
                         redact(pw)
                     ),
@@ -109,10 +125,10 @@ fn check_env(cx: &mut Context<'_>, e: &EnvVar, sev: Severity) {
             at(m.range.clone()),
             &route,
             format!(
-                "{} gets a hard-coded {} in {} ({})",
-                e.owner,
-                m.kind,
+                "{} sets {} to a hard-coded {} ({})",
+                capitalized(&e.owner),
                 e.key,
+                m.kind,
                 redact(&v[m.range.clone()])
             ),
         )
@@ -122,8 +138,8 @@ fn check_env(cx: &mut Context<'_>, e: &EnvVar, sev: Severity) {
             at(0..v.len()),
             &route,
             format!(
-                "{} gets what looks like a hard-coded credential in {} ({})",
-                e.owner,
+                "{} sets {} to what looks like a hard-coded credential ({})",
+                capitalized(&e.owner),
                 e.key,
                 redact(v)
             ),
