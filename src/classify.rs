@@ -102,6 +102,8 @@ pub enum ArtifactKind {
     Model,
     /// An MCPB (formerly DXT) bundle.
     Mcpb,
+    /// A file of no known kind that a `[signing] require` glob selects.
+    Required,
 }
 
 /// How a file of a kind is read.

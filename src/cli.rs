@@ -235,6 +235,7 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<i32> {
         walk: Options {
             no_ignore: a.no_ignore,
             exclude,
+            require: cfg.require.clone(),
         },
         max_file_size: a.max_file_size,
         progress: std::io::stderr().is_terminal(),

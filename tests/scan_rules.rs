@@ -278,6 +278,10 @@ rule_tests! {
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
     fixtures_as_sec_005 => "AS-SEC-005",
+    fixtures_as_sign_002 => "AS-SIGN-002",
+    fixtures_as_sign_003 => "AS-SIGN-003",
+    fixtures_as_sign_008 => "AS-SIGN-008",
+    fixtures_as_sign_009 => "AS-SIGN-009",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
 }

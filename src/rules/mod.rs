@@ -41,6 +41,8 @@ pub struct Parsed<'a> {
     /// Dockerfile instructions (Dockerfiles only).
     pub docker: &'a [Instruction],
     pub scope: Scope,
+    /// A `[signing] require` glob of the configuration selects this file.
+    pub required: bool,
 }
 
 /// A code rule. Its metadata (title, severity, docs) lives in its rules/ file.

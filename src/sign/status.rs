@@ -1,0 +1,432 @@
+//! What signs an artifact on disk, as `scan` sees it without any key: signature files
+//! beside it or above it, the MCPB signature block at its end, and whether a Sigstore
+//! bundle still matches what it signs. Signatures themselves are checked by
+//! `agentsec verify`; a scan only knows that one exists and whose digest it carries.
+
+use std::io::{Read as _, Seek as _, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use serde_json::Value;
+
+use super::bundle::{Bundle, IN_TOTO_PAYLOAD_TYPE};
+use super::dir;
+use super::keys::unb64;
+
+/// Signature files written next to an artifact, named `<artifact><suffix>`:
+/// sigstore-python (`.sigstore.json`, older `.sigstore`), cosign `sign-blob`
+/// (`.sig`, `.bundle`), OpenPGP (`.asc`, `.sig`, `.gpg`), minisign, and SLSA
+/// provenance (`.intoto.jsonl`).
+pub const SIDECAR_SUFFIXES: &[&str] = &[
+    ".sigstore.json",
+    ".sigstore",
+    ".sig",
+    ".bundle",
+    ".asc",
+    ".gpg",
+    ".minisig",
+    ".intoto.jsonl",
+];
+
+/// model-signing's default signature file name.
+pub const MODEL_SIG: &str = "model.sig";
+
+/// Is this file a signature (or certificate) rather than something that needs one?
+pub fn is_signature_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == MODEL_SIG
+        || SIDECAR_SUFFIXES.iter().any(|s| lower.ends_with(s))
+        || [".pem", ".crt", ".cert"].iter().any(|s| lower.ends_with(s))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// The first sidecar of `path` that exists.
+pub fn sidecar(path: &Path) -> Option<PathBuf> {
+    SIDECAR_SUFFIXES
+        .iter()
+        .map(|s| with_suffix(path, s))
+        .find(|p| p.is_file())
+}
+
+/// A signature over a whole directory that holds `path`: `model.sig` in the file's
+/// directory or one above it, a `<dir>.sigstore.json` beside such a directory, or an
+/// in-toto provenance file (`*.intoto.jsonl`) in the file's own directory. `levels`
+/// is how many directories to look at, from the file's own up to the scan root.
+pub fn directory_signature(path: &Path, levels: usize) -> Option<PathBuf> {
+    let own = path.parent()?;
+    if let Ok(entries) = std::fs::read_dir(own) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if name.to_string_lossy().ends_with(".intoto.jsonl") && e.path().is_file() {
+                return Some(e.path());
+            }
+        }
+    }
+    for d in own.ancestors().take(levels) {
+        let sig = d.join(MODEL_SIG);
+        if sig.is_file() {
+            return Some(sig);
+        }
+        if d.file_name().is_some() {
+            let bundle = with_suffix(d, ".sigstore.json");
+            if bundle.is_file() {
+                return Some(bundle);
+            }
+        }
+    }
+    None
+}
+
+/// How a Sigstore bundle relates to the artifact it names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BundleMatch {
+    /// The digest(s) in the bundle are the artifact's.
+    Matches,
+    /// The artifact changed after signing; the text says how.
+    Stale(String),
+    /// There is no artifact at the bundle's path.
+    ArtifactMissing,
+    /// The bundle is sound but cannot be checked here (another digest algorithm, an
+    /// unreadable artifact); the text says why.
+    Unchecked(String),
+}
+
+/// What a bundle says was signed.
+enum Signed {
+    /// A `messageSignature`: the SHA-256 of one file.
+    File([u8; 32]),
+    /// A DSSE envelope: the decoded in-toto statement.
+    Statement(Vec<u8>),
+    /// A digest algorithm other than SHA-256.
+    Other(String),
+}
+
+fn signed(bundle: &Bundle) -> Result<Signed> {
+    if let Some(ms) = &bundle.message_signature {
+        let alg = &ms.message_digest.algorithm;
+        if alg != "SHA2_256" {
+            return Ok(Signed::Other(alg.clone()));
+        }
+        let digest: [u8; 32] = unb64(&ms.message_digest.digest)
+            .map_err(|_| anyhow!("messageDigest.digest is not base64"))?
+            .try_into()
+            .map_err(|_| anyhow!("messageDigest.digest is not a 32-byte SHA-256"))?;
+        return Ok(Signed::File(digest));
+    }
+    let env = bundle
+        .dsse_envelope
+        .as_ref()
+        .ok_or_else(|| anyhow!("no signature content"))?;
+    if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        return Ok(Signed::Other(format!("DSSE payload {}", env.payload_type)));
+    }
+    let payload = unb64(&env.payload).map_err(|_| anyhow!("the DSSE payload is not base64"))?;
+    Ok(Signed::Statement(payload))
+}
+
+/// Lowercase hex SHA-256 digests an in-toto statement attests for single files:
+/// model-signing resources, or the statement's subjects (sigstore `attest`, cosign
+/// `attest-blob`, SLSA provenance).
+fn statement_digests(payload: &[u8]) -> Result<Vec<String>> {
+    if let Ok(a) = dir::parse_statement(payload) {
+        return Ok(a.files.into_values().collect());
+    }
+    let v: Value =
+        serde_json::from_slice(payload).map_err(|_| anyhow!("the DSSE payload is not JSON"))?;
+    let subjects = v["subject"]
+        .as_array()
+        .ok_or_else(|| anyhow!("the in-toto statement has no subject list"))?;
+    Ok(subjects
+        .iter()
+        .filter_map(|s| s["digest"]["sha256"].as_str())
+        .map(str::to_ascii_lowercase)
+        .collect())
+}
+
+/// Parses `bundle_text` (the `*.sigstore.json` at `bundle_path`) and compares what it
+/// signed with `artifact`, hashing with streaming reads. `Err` means the bundle is
+/// malformed.
+pub fn check_bundle(bundle_text: &str, bundle_path: &Path, artifact: &Path) -> Result<BundleMatch> {
+    let bundle = Bundle::parse(bundle_text.as_bytes())?;
+    let signed = signed(&bundle)?;
+    if let Signed::Statement(p) = &signed {
+        // A statement that does not parse is malformed whether or not the artifact
+        // is here.
+        if artifact.is_dir() {
+            dir::parse_statement(p)?;
+        } else {
+            statement_digests(p)?;
+        }
+    }
+    if !artifact.exists() {
+        return Ok(BundleMatch::ArtifactMissing);
+    }
+    let unreadable = |e: anyhow::Error| BundleMatch::Unchecked(format!("{e:#}"));
+    Ok(match signed {
+        Signed::Other(what) => BundleMatch::Unchecked(format!("{what} is not checked")),
+        Signed::File(_) if artifact.is_dir() => BundleMatch::Stale(
+            "the bundle signs a single file but the artifact is a directory".into(),
+        ),
+        Signed::File(expected) => match dir::sha256_file(artifact) {
+            Ok(actual) if actual == expected => BundleMatch::Matches,
+            Ok(actual) => BundleMatch::Stale(format!(
+                "signed sha256:{}, now sha256:{}",
+                hex::encode(expected),
+                hex::encode(actual)
+            )),
+            Err(e) => unreadable(e),
+        },
+        Signed::Statement(p) if artifact.is_dir() => {
+            let attested = dir::parse_statement(&p)?;
+            let mut ignore = attested.ignore_paths.clone();
+            ignore.extend(dir::default_ignores(artifact, bundle_path));
+            match dir::hash_dir(artifact, &ignore) {
+                Ok(actual) => {
+                    let d = dir::diff(&attested.files, &actual);
+                    if d.is_empty() {
+                        BundleMatch::Matches
+                    } else {
+                        BundleMatch::Stale(describe_diff(&d))
+                    }
+                }
+                Err(e) => unreadable(e),
+            }
+        }
+        Signed::Statement(p) => match dir::sha256_file(artifact) {
+            Ok(actual) => {
+                let actual = hex::encode(actual);
+                if statement_digests(&p)?.contains(&actual) {
+                    BundleMatch::Matches
+                } else {
+                    BundleMatch::Stale(format!("sha256:{actual} is not among the attested digests"))
+                }
+            }
+            Err(e) => unreadable(e),
+        },
+    })
+}
+
+fn describe_diff(d: &dir::Diff) -> String {
+    let mut parts = Vec::new();
+    for (label, list) in [
+        ("changed", &d.changed),
+        ("added", &d.added),
+        ("removed", &d.removed),
+    ] {
+        if let Some(first) = list.first() {
+            let more = if list.len() > 1 {
+                format!(" and {} more", list.len() - 1)
+            } else {
+                String::new()
+            };
+            parts.push(format!("{label} {first}{more}"));
+        }
+    }
+    parts.join("; ")
+}
+
+/// Does a directory bundle above `path` attest the file with its current digest?
+/// Looks at `model.sig` in, and `<dir>.sigstore.json` beside, each of `levels`
+/// directories from the file's own upwards; file names in those bundles are relative
+/// to the signed directory.
+pub fn covered_by_directory_bundle(path: &Path, levels: usize) -> bool {
+    let Some(own) = path.parent() else {
+        return false;
+    };
+    let mut actual: Option<String> = None;
+    for d in own.ancestors().take(levels) {
+        let mut bundles = vec![d.join(MODEL_SIG)];
+        if d.file_name().is_some() {
+            bundles.push(with_suffix(d, ".sigstore.json"));
+        }
+        for b in bundles.into_iter().filter(|b| b.is_file()) {
+            let Some(digest) = attested_in_dir_bundle(&b, d, path) else {
+                continue;
+            };
+            let actual = match &actual {
+                Some(a) => a.clone(),
+                None => match dir::sha256_file(path) {
+                    Ok(h) => actual.insert(hex::encode(h)).clone(),
+                    Err(_) => return false,
+                },
+            };
+            if digest == actual {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Bundles are small; anything larger is not one.
+const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The digest a directory bundle `b` over `root` records for `file`.
+fn attested_in_dir_bundle(b: &Path, root: &Path, file: &Path) -> Option<String> {
+    let f = std::fs::File::open(b).ok()?;
+    let mut bytes = Vec::new();
+    f.take(MAX_BUNDLE_BYTES).read_to_end(&mut bytes).ok()?;
+    let bundle = Bundle::parse(&bytes).ok()?;
+    let Signed::Statement(payload) = signed(&bundle).ok()? else {
+        return None;
+    };
+    let attested = dir::parse_statement(&payload).ok()?;
+    let rel = file.strip_prefix(root).ok()?;
+    let rel: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    attested.files.get(&rel.join("/")).cloned()
+}
+
+/// The signature block markers (`mcpb sign`, src/node/sign.ts in
+/// modelcontextprotocol/mcpb): the bundle bytes, then the header, a 4-byte
+/// little-endian length, that many bytes of DER PKCS#7 SignedData (detached, with the
+/// signer's certificates), and the footer. Bundles signed before the DXT → MCPB rename
+/// use `DXT_SIG_V1` / `DXT_SIG_END` in the same layout.
+const MARKERS: &[(&[u8], &[u8])] = &[
+    (b"MCPB_SIG_V1", b"MCPB_SIG_END"),
+    (b"DXT_SIG_V1", b"DXT_SIG_END"),
+];
+/// How much of a bundle's end is read: a PKCS#7 block with a certificate chain is a
+/// few kilobytes.
+const MCPB_TAIL: u64 = 256 * 1024;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum McpbSignature {
+    Unsigned,
+    /// A block is there but cannot be what `mcpb verify` accepts.
+    Malformed(String),
+    /// Signed; `self_signed` when the signing certificate's issuer is its subject.
+    Signed {
+        self_signed: bool,
+    },
+}
+
+/// Reads only the end of an MCPB/DXT file and classifies its signature block.
+pub fn mcpb_signature(path: &Path) -> std::io::Result<McpbSignature> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let take = len.min(MCPB_TAIL);
+    f.seek(SeekFrom::Start(len - take))?;
+    let mut tail = Vec::with_capacity(take as usize);
+    f.take(take).read_to_end(&mut tail)?;
+    Ok(classify_tail(&tail))
+}
+
+fn classify_tail(tail: &[u8]) -> McpbSignature {
+    let Some((header, body)) = MARKERS
+        .iter()
+        .find_map(|(h, f)| tail.strip_suffix(*f).map(|b| (*h, b)))
+    else {
+        return McpbSignature::Unsigned;
+    };
+    let Some(h) = body.windows(header.len()).rposition(|w| w == header) else {
+        return McpbSignature::Malformed(format!(
+            "the end marker has no {} header before it",
+            String::from_utf8_lossy(header)
+        ));
+    };
+    let after = &body[h + header.len()..];
+    let Some((len_bytes, der)) = after.split_first_chunk::<4>() else {
+        return McpbSignature::Malformed("the signature block has no length".into());
+    };
+    let n = u32::from_le_bytes(*len_bytes) as usize;
+    if n != der.len() {
+        return McpbSignature::Malformed(format!(
+            "the signature block says {n} bytes of PKCS#7 but holds {}",
+            der.len()
+        ));
+    }
+    match first_certificate_self_signed(der) {
+        Ok(self_signed) => McpbSignature::Signed { self_signed },
+        Err(e) => McpbSignature::Malformed(format!("the PKCS#7 signature does not parse: {e}")),
+    }
+}
+
+/// Walks ContentInfo → SignedData (RFC 5652) to the signer's certificate, named by
+/// the first SignerInfo's issuer and serial number, and compares its issuer and
+/// subject, as `mcpb verify` labels self-signed publishers. A signer named by key
+/// identifier is taken as self-signed only when every certificate is.
+fn first_certificate_self_signed(der: &[u8]) -> Result<bool> {
+    use der::asn1::{Any, ObjectIdentifier};
+    use der::{Decode as _, Reader as _, SliceReader, Tag, TagNumber, Tagged as _};
+    use x509_cert::{name::Name, serial_number::SerialNumber, Certificate};
+    const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+    let ci = Any::from_der(der)?;
+    if ci.tag() != Tag::Sequence {
+        return Err(anyhow!("not a ContentInfo"));
+    }
+    let mut r = SliceReader::new(ci.value())?;
+    if ObjectIdentifier::decode(&mut r)? != SIGNED_DATA {
+        return Err(anyhow!("not SignedData"));
+    }
+    let explicit = Any::decode(&mut r)?;
+    let sd = Any::from_der(explicit.value())?;
+    let mut r = SliceReader::new(sd.value())?;
+    let _version = Any::decode(&mut r)?;
+    let _digest_algorithms = Any::decode(&mut r)?;
+    let _encap = Any::decode(&mut r)?;
+    let mut certs = Vec::new();
+    let mut signer_infos = None;
+    while !r.is_finished() {
+        let field = Any::decode(&mut r)?;
+        match field.tag() {
+            Tag::ContextSpecific {
+                constructed: true,
+                number: TagNumber::N0,
+            } => {
+                let mut cr = SliceReader::new(field.value())?;
+                while !cr.is_finished() {
+                    certs.push(Certificate::decode(&mut cr)?);
+                }
+            }
+            Tag::Set => signer_infos = Some(field),
+            _ => {}
+        }
+    }
+    if certs.is_empty() {
+        return Err(anyhow!("no certificate"));
+    }
+    let self_signed = |c: &Certificate| c.tbs_certificate.issuer == c.tbs_certificate.subject;
+    let signers = signer_infos.ok_or_else(|| anyhow!("no SignerInfo"))?;
+    let mut sr = SliceReader::new(signers.value())?;
+    let info = Any::decode(&mut sr)?;
+    let mut ir = SliceReader::new(info.value())?;
+    let _version = Any::decode(&mut ir)?;
+    let sid = Any::decode(&mut ir)?;
+    if sid.tag() == Tag::Sequence {
+        let mut sidr = SliceReader::new(sid.value())?;
+        let issuer = Name::decode(&mut sidr)?;
+        let serial = SerialNumber::decode(&mut sidr)?;
+        let signer = certs
+            .iter()
+            .find(|c| {
+                c.tbs_certificate.issuer == issuer && c.tbs_certificate.serial_number == serial
+            })
+            .ok_or_else(|| anyhow!("the signer's certificate is not included"))?;
+        return Ok(self_signed(signer));
+    }
+    Ok(certs.iter().all(self_signed))
+}
+
+/// Git LFS pointer files stand in for large files in a repository; they start with
+/// this line (git-lfs spec v1).
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+/// Is `path` a Git LFS pointer (reads at most 100 bytes)?
+pub fn is_lfs_pointer(path: &Path) -> bool {
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(100);
+    if f.take(100).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    head.starts_with(LFS_POINTER)
+}
