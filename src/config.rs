@@ -349,5 +349,19 @@ mod tests {
         assert!(e.contains("reason"), "{e}");
         let e = load_text("exclude = \"a\"\n").expect_err("not a list");
         assert!(e.contains("exclude"), "{e}");
+        let e = load_text("[signing]\nrequire = [\"ok/*\", \"bad/[\"]\n").expect_err("glob");
+        assert!(
+            e.starts_with("DIR/agentsec.toml:2:20: `signing.require`:"),
+            "{e}"
+        );
+        let e = load_text("signing = 1\n").expect_err("not a table");
+        assert!(e.contains("`signing`"), "{e}");
+    }
+
+    #[test]
+    fn signing_require() {
+        let c =
+            load_text("[signing]\nrequire = [\"dist/*.mcpb\", \"models/**\"]\n").expect("valid");
+        assert_eq!(c.require, ["dist/*.mcpb", "models/**"]);
     }
 }

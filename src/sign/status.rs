@@ -430,3 +430,82 @@ pub fn is_lfs_pointer(path: &Path) -> bool {
     }
     head.starts_with(LFS_POINTER)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_names() {
+        for n in [
+            "a.safetensors.sigstore.json",
+            "model.sig",
+            "MODEL.SIG",
+            "x.tar.gz.asc",
+            "x.minisig",
+            "multiple.intoto.jsonl",
+            "cert.pem",
+        ] {
+            assert!(is_signature_name(n), "{n}");
+        }
+        for n in [
+            "model.safetensors",
+            "app.tar.gz",
+            "signature.md",
+            "sigstore.json.bak",
+        ] {
+            assert!(!is_signature_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn odd_tails_never_panic() {
+        assert_eq!(classify_tail(b""), McpbSignature::Unsigned);
+        assert_eq!(classify_tail(b"PK\x05\x06"), McpbSignature::Unsigned);
+        assert!(matches!(
+            classify_tail(b"MCPB_SIG_END"),
+            McpbSignature::Malformed(_)
+        ));
+        assert!(matches!(
+            classify_tail(b"MCPB_SIG_V1MCPB_SIG_END"),
+            McpbSignature::Malformed(_)
+        ));
+        // A length far beyond the block, and one that fits but holds no PKCS#7.
+        let mut t = b"zipMCPB_SIG_V1".to_vec();
+        t.extend_from_slice(&u32::MAX.to_le_bytes());
+        t.extend_from_slice(b"MCPB_SIG_END");
+        assert!(matches!(classify_tail(&t), McpbSignature::Malformed(_)));
+        let mut t = b"zipDXT_SIG_V1".to_vec();
+        t.extend_from_slice(&3u32.to_le_bytes());
+        t.extend_from_slice(b"\x30\x01\xffDXT_SIG_END");
+        assert!(matches!(classify_tail(&t), McpbSignature::Malformed(_)));
+        // Header of one format, footer of the other.
+        let mut t = b"zipDXT_SIG_V1".to_vec();
+        t.extend_from_slice(&0u32.to_le_bytes());
+        t.extend_from_slice(b"MCPB_SIG_END");
+        assert!(matches!(classify_tail(&t), McpbSignature::Malformed(_)));
+    }
+
+    #[test]
+    fn malformed_bundles_are_errors() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let art = d.path().join("a.bin");
+        std::fs::write(&art, b"x").expect("write");
+        let b = d.path().join("a.bin.sigstore.json");
+        for text in [
+            "",
+            "[]",
+            "{\"mediaType\": 3}",
+            "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": {}}",
+            "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": {}, \"messageSignature\": {\"messageDigest\": {\"algorithm\": \"SHA2_256\", \"digest\": \"é\"}, \"signature\": \"\"}}",
+            "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": {}, \"dsseEnvelope\": {\"payload\": \"e30=\", \"payloadType\": \"application/vnd.in-toto+json\", \"signatures\": []}}",
+        ] {
+            assert!(check_bundle(text, &b, &art).is_err(), "{text}");
+        }
+        let other = "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": {}, \"messageSignature\": {\"messageDigest\": {\"algorithm\": \"SHA2_512\", \"digest\": \"AA==\"}, \"signature\": \"\"}}";
+        assert!(matches!(
+            check_bundle(other, &b, &art),
+            Ok(BundleMatch::Unchecked(_))
+        ));
+    }
+}
