@@ -53,21 +53,17 @@ pub fn sidecar(path: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A signature over a whole directory that holds `path`: `model.sig` in the file's
-/// directory or one above it, a `<dir>.sigstore.json` beside such a directory, or an
-/// in-toto provenance file (`*.intoto.jsonl`) in the file's own directory. `levels`
-/// is how many directories to look at, from the file's own up to the scan root.
-pub fn directory_signature(path: &Path, levels: usize) -> Option<PathBuf> {
-    let own = path.parent()?;
-    if let Ok(entries) = std::fs::read_dir(own) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            if name.to_string_lossy().ends_with(".intoto.jsonl") && e.path().is_file() {
-                return Some(e.path());
-            }
-        }
-    }
-    for d in own.ancestors().take(levels) {
+/// SLSA / in-toto provenance files (`*.intoto.jsonl`) attest the files of their
+/// directory.
+pub fn is_provenance_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".intoto.jsonl")
+}
+
+/// A signature over a whole directory: `model.sig` in `dir` or a directory above it,
+/// or a `<d>.sigstore.json` beside such a directory. `levels` is how many
+/// directories to look at, from `dir` up to the scan root.
+pub fn directory_signature(dir: &Path, levels: usize) -> Option<PathBuf> {
+    for d in dir.ancestors().take(levels) {
         let sig = d.join(MODEL_SIG);
         if sig.is_file() {
             return Some(sig);

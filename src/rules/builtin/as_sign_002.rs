@@ -1,6 +1,8 @@
 //! AS-SIGN-002: model weights with no signature beside them or over their directory.
 
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::classify::{self, ArtifactKind, FileKind};
 use crate::finding::Severity;
@@ -18,27 +20,25 @@ impl Rule for UnsignedModel {
         if file.kind != FileKind::Artifact(ArtifactKind::Model) {
             return;
         }
-        let Some(dir) = file.abs.parent() else {
+        let (Some(dir), Some(own)) = (file.abs.parent(), file.abs.file_name()) else {
             return;
         };
-        if status::sidecar(file.abs).is_some()
-            || status::directory_signature(file.abs, scan_levels(&file.source.path)).is_some()
-        {
-            return;
-        }
+        let own = own.to_string_lossy();
+        let info = dir_info(dir);
         // One finding per directory, on its first unsigned model file by name: shards
-        // of one model are signed (or not) together. A directory signature covers all
-        // of them alike, so only per-file sidecars tell them apart.
-        let unsigned = unsigned_models(dir);
-        let own = file
-            .abs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if unsigned.first().is_some_and(|first| *first != own) {
+        // of one model are signed (or not) together. Files with their own sidecar
+        // drop out; a signature over the directory covers all of them.
+        if info.provenance || info.unsigned.first().is_some_and(|first| *first != own) {
             return;
         }
-        let others = unsigned.len().saturating_sub(1);
+        if info.unsigned.is_empty() && status::sidecar(file.abs).is_some() {
+            return;
+        }
+        let levels = file.source.path.matches('/').count() + 1;
+        if status::directory_signature(dir, levels).is_some() {
+            return;
+        }
+        let others = info.unsigned.len().saturating_sub(1);
         let shown_dir = match file.source.path.rsplit_once('/') {
             Some((d, _)) => format!("{d}/"),
             None => "the scan root".to_string(),
@@ -48,13 +48,14 @@ impl Rule for UnsignedModel {
         } else {
             format!("model file {own} and {others} more in {shown_dir} have no signature")
         };
-        let lfs = !unsigned.is_empty()
-            && unsigned
+        let lfs = !info.unsigned.is_empty()
+            && info
+                .unsigned
                 .iter()
                 .all(|n| status::is_lfs_pointer(&dir.join(n)));
         let (why, severity) = if lfs {
             (
-                "their Git LFS pointers pin the content's SHA-256, but nothing says who produced it",
+                "Git LFS pins the content's SHA-256, but nothing says who produced it",
                 Severity::Low,
             )
         } else {
@@ -74,40 +75,53 @@ impl Rule for UnsignedModel {
     }
 }
 
-/// How many directories, from the file's own up to the scan root, may hold a
-/// directory signature: one per separator in the reported path, plus the root.
-fn scan_levels(rel: &str) -> usize {
-    rel.matches('/').count() + 1
+/// What one listing of a directory says about its model files.
+struct DirInfo {
+    /// In-toto provenance (`*.intoto.jsonl`) lies in the directory.
+    provenance: bool,
+    /// Model files without their own sidecar, sorted by name.
+    unsigned: Vec<String>,
 }
 
-/// Model files of `dir` without their own sidecar, sorted by name.
-fn unsigned_models(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+/// Each directory is listed once per scan, not once per model file in it: a
+/// directory of thousands of pickles would otherwise cost a quadratic number of reads.
+fn dir_info(dir: &Path) -> Arc<DirInfo> {
+    static CACHE: LazyLock<Mutex<HashMap<PathBuf, Arc<DirInfo>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(dir).cloned()) {
+        return hit;
+    }
+    let names: HashSet<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let provenance = names.iter().any(|n| status::is_provenance_name(n));
+    let mut unsigned: Vec<String> = names
+        .iter()
         .filter(|n| {
             matches!(
                 classify::by_path(n),
                 Some((FileKind::Artifact(ArtifactKind::Model), _))
             )
         })
-        .filter(|n| status::sidecar(&dir.join(n)).is_none())
+        .filter(|n| {
+            !status::SIDECAR_SUFFIXES
+                .iter()
+                .any(|s| names.contains(&format!("{n}{s}")))
+        })
+        .cloned()
         .collect();
-    out.sort();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_count_the_root() {
-        assert_eq!(scan_levels("m.gguf"), 1);
-        assert_eq!(scan_levels("models/a/m.gguf"), 3);
+    unsigned.sort();
+    let info = Arc::new(DirInfo {
+        provenance,
+        unsigned,
+    });
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(dir.to_path_buf(), info.clone());
     }
+    info
 }
