@@ -277,7 +277,14 @@ fn attested_in_dir_bundle(b: &Path, root: &Path, file: &Path) -> Option<String> 
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    attested.files.get(&rel.join("/")).cloned()
+    if let Some(d) = attested.files.get(&rel.join("/")) {
+        return Some(d.clone());
+    }
+    // model-signing names the one resource of a single-file signature ".".
+    match attested.files.get(".") {
+        Some(d) if attested.files.len() == 1 => Some(d.clone()),
+        _ => None,
+    }
 }
 
 /// The signature block markers (`mcpb sign`, src/node/sign.ts in
@@ -503,5 +510,38 @@ mod tests {
             check_bundle(other, &b, &art),
             Ok(BundleMatch::Unchecked(_))
         ));
+    }
+
+    /// model-signing 1.0.x single-file signatures: the resource is named "." and the
+    /// DSSE signature carries `"keyid": null`.
+    #[test]
+    fn model_signing_single_file_signature_covers_the_file() {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let d = tempfile::tempdir().expect("tempdir");
+        let file = d.path().join("signme-1");
+        std::fs::write(&file, b"weights").expect("write");
+        let raw = sha2::Sha256::digest(b"weights");
+        let root = hex::encode(sha2::Sha256::digest(raw));
+        let statement = serde_json::json!({
+            "_type": dir::STATEMENT_TYPE,
+            "subject": [{"name": "signme-1", "digest": {"sha256": root}}],
+            "predicateType": dir::PREDICATE_TYPE,
+            "predicate": {"serialization": {"method": "files", "hash_type": "sha256", "allow_symlinks": false},
+                          "resources": [{"name": ".", "digest": hex::encode(raw), "algorithm": "sha256"}]}
+        });
+        let bundle = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"publicKey": {"hint": "k"}},
+            "dsseEnvelope": {
+                "payload": base64::engine::general_purpose::STANDARD.encode(statement.to_string()),
+                "payloadType": IN_TOTO_PAYLOAD_TYPE,
+                "signatures": [{"sig": "AAAA", "keyid": null}]
+            }
+        });
+        std::fs::write(d.path().join(MODEL_SIG), bundle.to_string()).expect("write");
+        assert!(covered_by_directory_bundle(&file, 1));
+        std::fs::write(&file, b"changed").expect("write");
+        assert!(!covered_by_directory_bundle(&file, 1));
     }
 }
