@@ -3,8 +3,10 @@
 //! bundle still matches what it signs. Signatures themselves are checked by
 //! `agentsec verify`; a scan only knows that one exists and whose digest it carries.
 
+use std::collections::HashMap;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
 use anyhow::{anyhow, Result};
 use serde_json::Value;
@@ -76,6 +78,25 @@ pub fn directory_signature(dir: &Path, levels: usize) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// SHA-256 of a file, remembered for the rest of the scan by path, size and
+/// modification time: an artifact that is both required (AS-SIGN-009) and has a
+/// bundle (AS-SIGN-008) is hashed once, and model weights can be gigabytes.
+fn sha256_file(path: &Path) -> Result<[u8; 32]> {
+    type Key = (PathBuf, u64, Option<std::time::SystemTime>);
+    static CACHE: LazyLock<Mutex<HashMap<Key, [u8; 32]>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let meta = std::fs::metadata(path)?;
+    let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    if let Some(h) = CACHE.lock().ok().and_then(|c| c.get(&key).copied()) {
+        return Ok(h);
+    }
+    let h = dir::sha256_file(path)?;
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(key, h);
+    }
+    Ok(h)
 }
 
 /// How a Sigstore bundle relates to the artifact it names.
@@ -168,7 +189,7 @@ pub fn check_bundle(bundle_text: &str, bundle_path: &Path, artifact: &Path) -> R
         Signed::File(_) if artifact.is_dir() => BundleMatch::Stale(
             "the bundle signs a single file but the artifact is a directory".into(),
         ),
-        Signed::File(expected) => match dir::sha256_file(artifact) {
+        Signed::File(expected) => match sha256_file(artifact) {
             Ok(actual) if actual == expected => BundleMatch::Matches,
             Ok(actual) => BundleMatch::Stale(format!(
                 "signed sha256:{}, now sha256:{}",
@@ -193,7 +214,7 @@ pub fn check_bundle(bundle_text: &str, bundle_path: &Path, artifact: &Path) -> R
                 Err(e) => unreadable(e),
             }
         }
-        Signed::Statement(p) => match dir::sha256_file(artifact) {
+        Signed::Statement(p) => match sha256_file(artifact) {
             Ok(actual) => {
                 let actual = hex::encode(actual);
                 if statement_digests(&p)?.contains(&actual) {
@@ -246,7 +267,7 @@ pub fn covered_by_directory_bundle(path: &Path, levels: usize) -> bool {
             };
             let actual = match &actual {
                 Some(a) => a.clone(),
-                None => match dir::sha256_file(path) {
+                None => match sha256_file(path) {
                     Ok(h) => actual.insert(hex::encode(h)).clone(),
                     Err(_) => return false,
                 },
@@ -541,7 +562,7 @@ mod tests {
         });
         std::fs::write(d.path().join(MODEL_SIG), bundle.to_string()).expect("write");
         assert!(covered_by_directory_bundle(&file, 1));
-        std::fs::write(&file, b"changed").expect("write");
+        std::fs::write(&file, b"changed weights").expect("write");
         assert!(!covered_by_directory_bundle(&file, 1));
     }
 }
