@@ -169,7 +169,7 @@ fn statement_digests(payload: &[u8]) -> Result<Vec<String>> {
 /// signed with `artifact`, hashing with streaming reads. `Err` means the bundle is
 /// malformed.
 pub fn check_bundle(bundle_text: &str, bundle_path: &Path, artifact: &Path) -> Result<BundleMatch> {
-    let bundle = Bundle::parse(bundle_text.as_bytes())?;
+    let bundle = Bundle::parse(bundle_text.trim_start_matches('\u{feff}').as_bytes())?;
     let signed = signed(&bundle)?;
     if let Signed::Statement(p) = &signed {
         // A statement that does not parse is malformed whether or not the artifact

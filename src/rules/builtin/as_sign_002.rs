@@ -24,6 +24,9 @@ impl Rule for UnsignedModel {
             return;
         };
         let own = own.to_string_lossy();
+        if is_page_template(file.abs) {
+            return;
+        }
         let info = dir_info(dir);
         // One finding per directory, on its first unsigned model file by name: shards
         // of one model are signed (or not) together. Files with their own sidecar
@@ -108,6 +111,7 @@ fn dir_info(dir: &Path) -> Arc<DirInfo> {
                 Some((FileKind::Artifact(ArtifactKind::Model), _))
             )
         })
+        .filter(|n| !is_page_template(&dir.join(n)))
         .filter(|n| {
             !status::SIDECAR_SUFFIXES
                 .iter()
@@ -124,4 +128,52 @@ fn dir_info(dir: &Path) -> Arc<DirInfo> {
         c.insert(dir.to_path_buf(), info.clone());
     }
     info
+}
+
+/// Chameleon / Zope page templates share the `.pt` extension with PyTorch weights
+/// (a zip or a pickle); templates are markup. Reads at most 64 bytes, of `.pt` files
+/// only.
+fn is_page_template(path: &Path) -> bool {
+    use std::io::Read as _;
+    let is_pt = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pt"));
+    if !is_pt {
+        return false;
+    }
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(64);
+    if f.take(64).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_templates_are_not_weights() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let t = d.path().join("index.pt");
+        std::fs::write(
+            &t,
+            "\n  <html xmlns:tal=\"http://xml.zope.org/namespaces/tal\">",
+        )
+        .expect("write");
+        assert!(is_page_template(&t));
+        let w = d.path().join("model.pt");
+        std::fs::write(&w, b"PK\x03\x04archive/data.pkl").expect("write");
+        assert!(!is_page_template(&w));
+        let e = d.path().join("empty.pt");
+        std::fs::write(&e, b"").expect("write");
+        assert!(!is_page_template(&e));
+        assert!(!is_page_template(&d.path().join("model.onnx")));
+    }
 }
