@@ -283,12 +283,18 @@ pub fn covered_by_directory_bundle(path: &Path, levels: usize) -> bool {
 /// Bundles are small; anything larger is not one.
 const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The digest a directory bundle `b` over `root` records for `file`.
-fn attested_in_dir_bundle(b: &Path, root: &Path, file: &Path) -> Option<String> {
-    let f = std::fs::File::open(b).ok()?;
+/// A bundle's text, read up to a bound; `None` when it cannot be read.
+pub fn read_bundle(path: &Path) -> Option<String> {
+    let f = std::fs::File::open(path).ok()?;
     let mut bytes = Vec::new();
     f.take(MAX_BUNDLE_BYTES).read_to_end(&mut bytes).ok()?;
-    let bundle = Bundle::parse(&bytes).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The digest a directory bundle `b` over `root` records for `file`.
+fn attested_in_dir_bundle(b: &Path, root: &Path, file: &Path) -> Option<String> {
+    let text = read_bundle(b)?;
+    let bundle = Bundle::parse(text.trim_start_matches('\u{feff}').as_bytes()).ok()?;
     let Signed::Statement(payload) = signed(&bundle).ok()? else {
         return None;
     };

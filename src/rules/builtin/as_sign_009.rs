@@ -20,8 +20,8 @@ impl Rule for RequiredSignature {
         let mut bundle = file.abs.as_os_str().to_os_string();
         bundle.push(".sigstore.json");
         let bundle = std::path::PathBuf::from(bundle);
-        let problem = match std::fs::read_to_string(&bundle) {
-            Ok(text) => match status::check_bundle(&text, &bundle, file.abs) {
+        let problem = match status::read_bundle(&bundle) {
+            Some(text) => match status::check_bundle(&text, &bundle, file.abs) {
                 Ok(BundleMatch::Matches) => return,
                 Ok(BundleMatch::Stale(how)) => {
                     format!("its {name}.sigstore.json no longer matches it ({how})")
@@ -34,8 +34,8 @@ impl Rule for RequiredSignature {
                     format!("its {name}.sigstore.json is not a valid Sigstore bundle ({e:#})")
                 }
             },
-            Err(_) if status::covered_by_directory_bundle(file.abs, levels) => return,
-            Err(_) => {
+            None if status::covered_by_directory_bundle(file.abs, levels) => return,
+            None => {
                 format!("there is no {name}.sigstore.json and no directory bundle that lists it")
             }
         };
