@@ -110,6 +110,8 @@ pub enum ArtifactKind {
     Model,
     /// An MCPB (formerly DXT) bundle.
     Mcpb,
+    /// A file of no known kind that a `[signing] require` glob selects.
+    Required,
 }
 
 /// How a file of a kind is read.
@@ -314,6 +316,11 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         }
         (_, n) if n.ends_with(".sigstore.json") => (SigstoreBundle, Path),
         (_, _) if MODEL_EXTENSIONS.contains(&ext) => (Artifact(ArtifactKind::Model), Path),
+        // Hugging Face transformers' pickle-based weights (`pytorch_model.bin`,
+        // `pytorch_model-00001-of-00002.bin`); `.bin` alone is too generic.
+        (_, n) if n.starts_with("pytorch_model") && ext == "bin" => {
+            (Artifact(ArtifactKind::Model), Path)
+        }
         (_, _) if ext == "mcpb" || ext == "dxt" => (Artifact(ArtifactKind::Mcpb), Path),
         // Lock files are large and never manifests.
         (_, n) if yaml && n.ends_with("lock.yaml") => return None,
@@ -463,6 +470,11 @@ mod tests {
             Some(Artifact(ArtifactKind::Model))
         );
         assert_eq!(kind("dist/x.mcpb"), Some(Artifact(ArtifactKind::Mcpb)));
+        assert_eq!(
+            kind("m/pytorch_model-00001-of-00002.bin"),
+            Some(Artifact(ArtifactKind::Model))
+        );
+        assert_eq!(kind("openvino/openvino_model.bin"), None);
         assert_eq!(kind("dist/x.mcpb.sigstore.json"), Some(SigstoreBundle));
         assert_eq!(kind("src/main.rs"), None);
         assert_eq!(kind(".gemini/.env"), Some(Dotenv));

@@ -365,6 +365,7 @@ fn scan_group(
         walk: Options {
             no_ignore: a.no_ignore,
             exclude,
+            require: cfg.require.clone(),
         },
         max_file_size: a.max_file_size,
         progress: std::io::stderr().is_terminal(),

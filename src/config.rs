@@ -35,6 +35,9 @@ pub struct Config {
     pub severity: Vec<(String, Severity)>,
     pub ignore: Vec<PathIgnore>,
     pub policy: Policy,
+    /// `[signing] require`: globs of files that must carry a matching
+    /// `<file>.sigstore.json` (AS-SIGN-009).
+    pub require: Vec<String>,
 }
 
 /// The nearest `agentsec.toml`, or `pyproject.toml` with a `[tool.agentsec]` table, in
@@ -132,6 +135,27 @@ pub fn load(path: &Path) -> Result<Config, String> {
                             }
                         }
                         _ => return Err(cx.err_key(r.key_span.start, &key)),
+                    }
+                }
+            }
+            "signing" => {
+                if !v.is_object() {
+                    return Err(cx.err(v, "signing", "expected a [signing] table"));
+                }
+                for f in v.entries() {
+                    let key = format!("signing.{}", f.key);
+                    match f.key.as_str() {
+                        "require" => {
+                            let Value::Array(items) = &f.value.value else {
+                                return Err(cx.err(&f.value, &key, "expected a list of globs"));
+                            };
+                            for item in items {
+                                let g = cx.string(item, &key)?;
+                                Glob::new(&g).map_err(|e| cx.err(item, &key, &e.to_string()))?;
+                                cfg.require.push(g);
+                            }
+                        }
+                        _ => return Err(cx.err_key(f.key_span.start, &key)),
                     }
                 }
             }
@@ -307,6 +331,14 @@ disable = []
 [rules.severity]
 # "AS-SUP-002" = "medium"
 
+# Files that must be signed: each file the scan visits that matches one of these
+# globs needs a `<file>.sigstore.json` (`agentsec sign`) whose digest matches it.
+[signing]
+require = [
+  # "dist/*.mcpb",
+  # "models/**",
+]
+
 # Path-scoped ignores, for files that cannot hold comments (plain JSON). A reason is
 # required.
 # [[ignore]]
@@ -429,5 +461,19 @@ mod tests {
         assert!(e.contains("reason"), "{e}");
         let e = load_text("exclude = \"a\"\n").expect_err("not a list");
         assert!(e.contains("exclude"), "{e}");
+        let e = load_text("[signing]\nrequire = [\"ok/*\", \"bad/[\"]\n").expect_err("glob");
+        assert!(
+            e.starts_with("DIR/agentsec.toml:2:20: `signing.require`:"),
+            "{e}"
+        );
+        let e = load_text("signing = 1\n").expect_err("not a table");
+        assert!(e.contains("`signing`"), "{e}");
+    }
+
+    #[test]
+    fn signing_require() {
+        let c =
+            load_text("[signing]\nrequire = [\"dist/*.mcpb\", \"models/**\"]\n").expect("valid");
+        assert_eq!(c.require, ["dist/*.mcpb", "models/**"]);
     }
 }

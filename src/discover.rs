@@ -13,6 +13,9 @@ use crate::classify::{self, Certainty, FileKind};
 pub struct Options {
     pub no_ignore: bool,
     pub exclude: Vec<String>,
+    /// `[signing] require` globs: matching files must carry a signature, so they are
+    /// analysed whatever their kind.
+    pub require: Vec<String>,
 }
 
 /// A file to analyse.
@@ -23,6 +26,8 @@ pub struct Candidate {
     pub rel: String,
     pub kind: FileKind,
     pub certainty: Certainty,
+    /// A `[signing] require` glob selects it.
+    pub required: bool,
 }
 
 /// A path the walk could not enter (loops, permissions).
@@ -58,6 +63,40 @@ pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
     b.build().map_err(|e| e.to_string())
 }
 
+/// The `[signing] require` globs (validated when the configuration was loaded).
+pub fn build_required(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(Glob::new(g).map_err(|e| format!("signing.require {g:?}: {e}"))?);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// What a file is to the scan: its classified kind, or an artifact of no known kind
+/// when only a `[signing] require` glob selects it. Signatures themselves are never
+/// required to be signed. Without `require` globs the check is one emptiness test per
+/// file, so scans that do not use the setting walk as fast as before.
+fn candidate(abs: &Path, rel: String, rel_root: &str, required: &GlobSet) -> Option<Candidate> {
+    let is_required = !required.is_empty()
+        && (required.is_match(rel_root) || required.is_match(&rel))
+        && !crate::sign::status::is_signature_name(rel.rsplit('/').next().unwrap_or(&rel));
+    let (kind, certainty) = match classify::by_path(&rel) {
+        Some(k) => k,
+        None if is_required => (
+            FileKind::Artifact(classify::ArtifactKind::Required),
+            Certainty::Path,
+        ),
+        None => return None,
+    };
+    Some(Candidate {
+        abs: abs.to_path_buf(),
+        rel,
+        kind,
+        certainty,
+        required: is_required,
+    })
+}
+
 /// Relative display path of `p` below `base`.
 pub fn rel_path(base: &Path, p: &Path) -> String {
     let r = p.strip_prefix(base).unwrap_or(p);
@@ -75,16 +114,16 @@ pub fn rel_path(base: &Path, p: &Path) -> String {
 /// Walks `root` (a directory) or takes it as one named file. Named files are always
 /// analysed when their kind is known, even if ignored or excluded: pre-commit and
 /// editors pass exactly the files they want checked.
-pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) -> Discovered {
+pub fn discover(
+    root: &Path,
+    base: &Path,
+    opts: &Options,
+    excludes: &GlobSet,
+    required: &GlobSet,
+) -> Discovered {
     if !root.is_dir() {
         let rel = rel_path(base, root);
-        let files = classify::by_path(&rel)
-            .map(|(kind, certainty)| Candidate {
-                abs: root.to_path_buf(),
-                rel: rel.clone(),
-                kind,
-                certainty,
-            })
+        let files = candidate(root, rel.clone(), &rel, required)
             .into_iter()
             .collect();
         let errors = if root.exists() || root.is_symlink() {
@@ -131,14 +170,9 @@ pub fn discover(root: &Path, base: &Path, opts: &Options, excludes: &GlobSet) ->
                         if excludes.is_match(&rel_root) || excludes.is_match(&rel) {
                             return WalkState::Continue;
                         }
-                        if let Some((kind, certainty)) = classify::by_path(&rel) {
+                        if let Some(c) = candidate(e.path(), rel, &rel_root, required) {
                             if let Ok(mut f) = files.lock() {
-                                f.push(Candidate {
-                                    abs: e.path().to_path_buf(),
-                                    rel,
-                                    kind,
-                                    certainty,
-                                });
+                                f.push(c);
                             }
                         }
                     } else if e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::classify::{self, Certainty, Client, FileKind, Form, Format};
+use crate::classify::{self, ArtifactKind, Certainty, Client, FileKind, Form, Format};
 use crate::discover::{self, Candidate, Options};
 use crate::finding::{fingerprint, Finding, Location};
 use crate::manifest::{self, mcp, Document, ParseError};
@@ -53,12 +53,13 @@ pub fn scan(
     registry: &Registry,
 ) -> Result<ScanResult, String> {
     let excludes = discover::build_excludes(&opts.walk.exclude)?;
+    let required = discover::build_required(&opts.walk.require)?;
     let mut files = Vec::new();
     let mut loops = Vec::new();
     let mut unreadable = Vec::new();
     let mut visited = 0;
     for root in roots {
-        let d = discover::discover(root, base, &opts.walk, &excludes);
+        let d = discover::discover(root, base, &opts.walk, &excludes, &required);
         visited += d.visited;
         files.extend(d.files);
         for e in d.errors {
@@ -233,22 +234,34 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         source: None,
     };
     let shape_only = c.certainty == Certainty::Shape;
-    if c.kind.form() == Form::Bytes {
-        // Artifacts (model weights, bundles) are judged by their path and neighbours;
-        // their bytes are never read.
+    // Artifacts (model weights, bundles) are judged by their path and neighbours;
+    // their bytes are never read here.
+    let as_artifact = |kind: FileKind| {
         let source = SourceFile::new(c.rel.clone(), String::new());
-        let findings = check(&source, c, &Document::default(), &[], opts, registry);
-        return Outcome::Done {
+        let c = Candidate { kind, ..c.clone() };
+        let findings = check(&source, &c, &Document::default(), &[], opts, registry);
+        Outcome::Done {
             findings,
             bytes: 0,
             source: None,
-        };
+        }
+    };
+    if let Form::Bytes = c.kind.form() {
+        return as_artifact(c.kind);
     }
+    // A file a shape check turns away is still subject to `[signing] require`.
+    let skipped = || {
+        if c.required {
+            as_artifact(FileKind::Artifact(ArtifactKind::Required))
+        } else {
+            Outcome::Skipped
+        }
+    };
     let bytes = match read_capped(&c.abs, max) {
         Ok(b) => b,
         Err(ReadError::TooLarge(n)) => {
             if shape_only {
-                return Outcome::Skipped;
+                return skipped();
             }
             return fail(format!(
                 "file is {n} bytes, over the {max}-byte limit (raise it with --max-file-size)"
@@ -258,7 +271,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     };
     if bytes.iter().take(8192).any(|&b| b == 0) {
         if shape_only {
-            return Outcome::Skipped;
+            return skipped();
         }
         return fail("binary content (NUL bytes) where text configuration was expected".into());
     }
@@ -266,7 +279,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         Ok(t) => t,
         Err(e) => {
             if shape_only {
-                return Outcome::Skipped;
+                return skipped();
             }
             return fail(format!(
                 "not valid UTF-8 (first bad byte at offset {})",
@@ -281,7 +294,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
             Ok(d) => (d, Vec::new()),
             Err(e) => {
                 if shape_only && c.kind != FileKind::McpConfig(Client::Generic, Format::Json) {
-                    return Outcome::Skipped;
+                    return skipped();
                 }
                 let at = e.offset.min(source.text.len());
                 let loc = Location::new(&source, at..at);
@@ -317,7 +330,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     };
     let structured = matches!(c.kind.form(), Form::Doc(_));
     if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
-        return Outcome::Skipped;
+        return skipped();
     }
     let mut findings = check(&source, c, &doc, &docker, opts, registry);
     if !opts.no_ignores {
@@ -359,6 +372,7 @@ fn check(
         docker,
         policy: &opts.policy,
         scope: scope(&source.path),
+        required: c.required,
     };
     registry.check(&parsed)
 }

@@ -247,9 +247,13 @@ fn sarif_of_every_bad_fixture_dir_is_valid() {
 fn sarif_of_all_fixtures_is_valid() {
     let v = validator();
     let doc = check(&v, ".");
-    let results = doc["runs"][0]["results"].as_array().expect("results");
-    let rules: std::collections::BTreeSet<&str> = results
+    // AS-SIGN-009 and AS-SIGN-010 need the agentsec.toml of their fixture directories
+    // (`[signing] require`, `[policy]`), which applies when that directory is scanned.
+    let signing = check(&v, "AS-SIGN-009/bad");
+    let policy = check(&v, "AS-SIGN-010/bad");
+    let rules: std::collections::BTreeSet<&str> = [&doc, &signing, &policy]
         .iter()
+        .flat_map(|d| d["runs"][0]["results"].as_array().expect("results"))
         .filter_map(|r| r["ruleId"].as_str())
         .collect();
     let declared: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]

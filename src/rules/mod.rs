@@ -44,6 +44,8 @@ pub struct Parsed<'a> {
     /// The repository's allow and forbid lists.
     pub policy: &'a crate::policy::Policy,
     pub scope: Scope,
+    /// A `[signing] require` glob of the configuration selects this file.
+    pub required: bool,
 }
 
 /// A code rule. Its metadata (title, severity, docs) lives in its rules/ file.

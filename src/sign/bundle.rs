@@ -82,8 +82,13 @@ pub struct Envelope {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DsseSignature {
     pub sig: String,
-    #[serde(default)]
+    /// model-signing 1.0.x writes `"keyid": null`.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub keyid: String,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ mod keyless;
 mod keys;
 #[allow(clippy::module_inception)]
 mod sign;
+pub mod status;
 mod verify;
 
 pub use keys::Algorithm;

@@ -5,6 +5,10 @@ mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sign_002;
+mod as_sign_003;
+mod as_sign_008;
+mod as_sign_009;
 mod as_sign_010;
 mod as_sup_001;
 
@@ -20,6 +24,10 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sign_002::UnsignedModel),
+        Box::new(as_sign_003::UnsignedMcpb),
+        Box::new(as_sign_008::StaleBundle),
+        Box::new(as_sign_009::RequiredSignature),
         Box::new(as_sign_010::PolicyBreach),
         Box::new(as_sup_001::UnpinnedSource),
     ]
