@@ -1,10 +1,13 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_auth_002;
+mod as_exec_003;
 mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sign_001;
 mod as_sup_001;
 
 use crate::manifest::{Node, Span};
@@ -15,10 +18,13 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_auth_002::CardSecurity),
+        Box::new(as_exec_003::HostCodeExecution),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sign_001::UnsignedCard),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
