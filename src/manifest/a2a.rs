@@ -10,6 +10,8 @@
 //! extended-card flag moved into `capabilities`. Both are read, also mixed, so a card
 //! half-way through a migration is still understood.
 
+use crate::classify::{self, FileKind};
+
 use super::mcp::Field;
 use super::{Entry, Node, Route, Span};
 
@@ -69,6 +71,10 @@ pub struct Scheme<'a> {
 pub struct Card<'a> {
     pub root: &'a Node,
     pub name: String,
+    /// Has the `capabilities` object every A2A version requires. Sites also publish
+    /// hand-written "agent cards" that only borrow the name; those are judged with
+    /// less confidence.
+    pub conforming: bool,
     pub endpoints: Vec<Endpoint<'a>>,
     /// The `securitySchemes` entry, when present.
     pub schemes_entry: Option<&'a Entry>,
@@ -95,6 +101,19 @@ impl Card<'_> {
     pub fn interfaces(&self) -> impl Iterator<Item = &Endpoint<'_>> {
         self.endpoints.iter().filter(|e| e.role == Role::Interface)
     }
+}
+
+/// The agent cards among the roots of a file of `kind`: documents at a card path that
+/// do not have a card's shape (other formats published under the same name) are skipped.
+pub fn cards(kind: FileKind, roots: &[Node]) -> Vec<Card<'_>> {
+    if kind != FileKind::A2aCard {
+        return Vec::new();
+    }
+    roots
+        .iter()
+        .filter(|r| classify::shape_matches(kind, r))
+        .map(read)
+        .collect()
 }
 
 /// Reads a card from its parsed root. Fields of the wrong type are skipped, never an error.
@@ -165,6 +184,7 @@ pub fn read<'a>(root: &'a Node) -> Card<'a> {
     Card {
         root,
         name,
+        conforming: root.get("capabilities").is_some_and(Node::is_object),
         endpoints,
         schemes_entry,
         schemes,
@@ -200,8 +220,9 @@ fn scheme_kind<'a>(v: &'a Node, route: &Route) -> (&'a Node, Route, SchemeKind<'
             .collect::<Vec<_>>()
     };
     if let Some(t) = v.get("type").and_then(Node::as_str) {
-        let kind = match t {
-            "apiKey" => SchemeKind::ApiKey {
+        // Cards in the wild also write `HTTP`, `apikey`, `OAuth2`.
+        let kind = match t.to_ascii_lowercase().as_str() {
+            "apikey" => SchemeKind::ApiKey {
                 location: field(v, route, "in"),
             },
             "http" => SchemeKind::Http {
@@ -210,8 +231,8 @@ fn scheme_kind<'a>(v: &'a Node, route: &Route) -> (&'a Node, Route, SchemeKind<'
             "oauth2" => SchemeKind::OAuth2 {
                 flows: flows(v, route),
             },
-            "openIdConnect" => SchemeKind::OpenIdConnect,
-            "mutualTLS" => SchemeKind::MutualTls,
+            "openidconnect" => SchemeKind::OpenIdConnect,
+            "mutualtls" => SchemeKind::MutualTls,
             _ => SchemeKind::Unknown,
         };
         return (v, route.clone(), kind);
@@ -349,6 +370,22 @@ mod tests {
             c.endpoints[2].field.route.to_string(),
             "securitySchemes.g.openIdConnectSecurityScheme.openIdConnectUrl"
         );
+    }
+
+    #[test]
+    fn mixed_shapes_seen_in_the_wild() {
+        let (doc, _) = card(
+            r#"{"name":"x","supportedInterfaces":[{"url":"https://a/x"}],"capabilities":{},
+            "securitySchemes":{"b":{"type":"HTTP","scheme":"Basic"}},
+            "securityRequirements":[{"b":[]}]}"#,
+        );
+        let c = read(&doc.roots[0]);
+        assert!(matches!(
+            &c.schemes[0].kind,
+            SchemeKind::Http { scheme: Some(_) }
+        ));
+        assert_eq!(c.required, ["b"]);
+        assert!(c.conforming);
     }
 
     #[test]

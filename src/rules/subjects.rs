@@ -1,7 +1,6 @@
 //! The fields that data rules can test, computed from normalized MCP servers and
 //! from the endpoints of A2A agent cards.
 
-use crate::classify::FileKind;
 use crate::manifest::a2a::{self, Role, SchemeKind};
 use crate::manifest::mcp::{Field, McpServer, Pair};
 use crate::manifest::Span;
@@ -246,12 +245,8 @@ impl Target for EndpointItem {
 
 /// The endpoints of the agent cards in a file (none for other kinds).
 fn endpoints(file: &Parsed<'_>) -> Vec<EndpointItem> {
-    if file.kind != FileKind::A2aCard {
-        return Vec::new();
-    }
     let mut out = Vec::new();
-    for root in file.roots {
-        let card = a2a::read(root);
+    for card in a2a::cards(file.kind, file.roots) {
         let asks_for_secrets = card
             .schemes
             .iter()

@@ -3,8 +3,7 @@
 //! schemes the card declares and requires, so a card without them describes an open
 //! agent, and a weak scheme is what every client will use.
 
-use crate::classify::FileKind;
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::manifest::a2a::{self, Card, SchemeKind};
 use crate::rules::values::{address_host, is_loopback};
 use crate::rules::{Context, Parsed, Rule};
@@ -17,11 +16,7 @@ impl Rule for CardSecurity {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::A2aCard {
-            return;
-        }
-        for root in file.roots {
-            let card = a2a::read(root);
+        for card in a2a::cards(file.kind, file.roots) {
             if card.schemes.is_empty() && !card.legacy_auth {
                 no_schemes(&card, cx);
             } else {
@@ -56,7 +51,8 @@ fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
                 "A2A agent card '{}' offers an authenticated extended card ({}) but declares no securitySchemes, so nothing tells clients how that card and the agent are protected",
                 card.name, flag.key
             ),
-        );
+        )
+        .confidence(if card.conforming { Confidence::High } else { Confidence::Medium });
         return;
     }
     let n = card.skill_count();
@@ -71,7 +67,7 @@ fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
     } else {
         format!("{n} skills")
     };
-    match at {
+    let f = match at {
         Some(e) => cx.report(
             e.field.node.span.clone(),
             &e.field.route.to_string(),
@@ -93,6 +89,9 @@ fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
             )
         }
     };
+    if !card.conforming {
+        f.confidence(Confidence::Medium);
+    }
 }
 
 fn no_requirement(card: &Card<'_>, cx: &mut Context<'_>) {

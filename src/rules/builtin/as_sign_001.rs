@@ -5,8 +5,7 @@
 
 use base64::Engine;
 
-use crate::classify::FileKind;
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::manifest::a2a::{self, Card};
 use crate::manifest::{Node, Route};
 use crate::rules::values::{address_host, is_loopback};
@@ -20,11 +19,7 @@ impl Rule for UnsignedCard {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::A2aCard {
-            return;
-        }
-        for root in file.roots {
-            let card = a2a::read(root);
+        for card in a2a::cards(file.kind, file.roots) {
             match card.signatures {
                 None => unsigned(&card, cx, None),
                 Some(e) if e.value.items().is_empty() => unsigned(&card, cx, Some(e)),
@@ -76,6 +71,9 @@ fn unsigned(card: &Card<'_>, cx: &mut Context<'_>, empty: Option<&crate::manifes
     );
     if local_only(card) {
         f.severity(Severity::Low);
+    }
+    if !card.conforming {
+        f.confidence(Confidence::Medium);
     }
 }
 
