@@ -10,6 +10,11 @@
 //!   severity:                # first matching override wins
 //!     - { when: {field: server.url.loopback, equals: "true"}, is: low }
 //! ```
+//!
+//! `for: endpoint` items are the URLs of A2A agent cards, with the fields `card` (its
+//! name), `place` (`url`, `supportedInterfaces[1]`, `securitySchemes.x tokenUrl`),
+//! `role` (`interface` or `auth`), `url`, `url.scheme|host|loopback|local` and
+//! `credentials` (clients send a token, key, password or client secret there).
 
 use regex::Regex;
 

@@ -29,17 +29,30 @@ impl Rule for CardSecurity {
     }
 }
 
-/// Some interface leaves this machine; a card without interfaces is judged as published.
-fn remote_interface<'c>(card: &'c Card<'_>) -> Option<Option<&'c a2a::Endpoint<'c>>> {
+/// Where a card's interfaces are.
+enum Exposure<'c> {
+    /// Every interface is on loopback: a development card.
+    Local,
+    /// The first interface off this machine.
+    Remote(&'c a2a::Endpoint<'c>),
+    /// No interface is declared; the card is judged as published.
+    Unknown,
+}
+
+fn exposure<'c>(card: &'c Card<'_>) -> Exposure<'c> {
     let mut any = false;
     for e in card.interfaces() {
         any = true;
         match address_host(&e.field.text()) {
             Some(h) if is_loopback(&h) => {}
-            _ => return Some(Some(e)),
+            _ => return Exposure::Remote(e),
         }
     }
-    (!any).then_some(None)
+    if any {
+        Exposure::Local
+    } else {
+        Exposure::Unknown
+    }
 }
 
 fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
@@ -59,16 +72,14 @@ fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
     if n == 0 {
         return;
     }
-    let Some(at) = remote_interface(card) else {
-        return;
-    };
     let skills = if n == 1 {
         "1 skill".to_string()
     } else {
         format!("{n} skills")
     };
-    let f = match at {
-        Some(e) => cx.report(
+    let f = match exposure(card) {
+        Exposure::Local => return,
+        Exposure::Remote(e) => cx.report(
             e.field.node.span.clone(),
             &e.field.route.to_string(),
             format!(
@@ -77,7 +88,7 @@ fn no_schemes(card: &Card<'_>, cx: &mut Context<'_>) {
                 e.field.text()
             ),
         ),
-        None => {
+        Exposure::Unknown => {
             let Some(s) = card.skills else { return };
             cx.report(
                 s.key_span.clone(),
