@@ -83,6 +83,9 @@ pub struct Card<'a> {
     pub requirements_entry: Option<&'a Entry>,
     /// Scheme names the requirements list, in order.
     pub required: Vec<&'a str>,
+    /// Every skill names its own requirements (`security` in 0.3,
+    /// `securityRequirements` in 1.0), which then apply to that skill.
+    pub skills_required: bool,
     /// A 0.1-era `authentication.schemes` list with at least one scheme.
     pub legacy_auth: bool,
     pub skills: Option<&'a Entry>,
@@ -170,6 +173,13 @@ pub fn read<'a>(root: &'a Node) -> Card<'a> {
     let required = requirements_entry
         .map(|e| required_names(&e.value))
         .unwrap_or_default();
+    let skill_list = root.get("skills").map(Node::items).unwrap_or(&[]);
+    let skills_required = !skill_list.is_empty()
+        && skill_list.iter().all(|sk| {
+            sk.get("securityRequirements")
+                .or_else(|| sk.get("security"))
+                .is_some_and(|r| !required_names(r).is_empty())
+        });
     let legacy_auth = root
         .get("authentication")
         .and_then(|a| a.get("schemes"))
@@ -190,6 +200,7 @@ pub fn read<'a>(root: &'a Node) -> Card<'a> {
         schemes,
         requirements_entry,
         required,
+        skills_required,
         legacy_auth,
         skills: root.entry("skills"),
         extended_card,
@@ -341,6 +352,7 @@ mod tests {
             matches!(&c.schemes[1].kind, SchemeKind::OAuth2 { flows } if flows[0].0 == "implicit")
         );
         assert_eq!(c.required, ["o"]);
+        assert!(!c.skills_required);
         assert!(c.extended_card.is_some());
         assert_eq!(c.skill_count(), 1);
         assert!(c.signatures.is_none());

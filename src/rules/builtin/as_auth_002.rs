@@ -20,7 +20,7 @@ impl Rule for CardSecurity {
             if card.schemes.is_empty() && !card.legacy_auth {
                 no_schemes(&card, cx);
             } else {
-                if !card.schemes.is_empty() && card.required.is_empty() {
+                if !card.schemes.is_empty() && card.required.is_empty() && !card.skills_required {
                     no_requirement(&card, cx);
                 }
                 weak_schemes(&card, cx);
