@@ -40,6 +40,9 @@ pub struct Endpoint<'a> {
     pub role: Role,
     /// Where it is declared, such as `additionalInterfaces[1]` or `securitySchemes.oauth tokenUrl`.
     pub place: String,
+    /// An OAuth token or refresh endpoint: clients post client secrets, authorization
+    /// codes and refresh tokens there.
+    pub token_endpoint: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +140,7 @@ pub fn read<'a>(root: &'a Node) -> Card<'a> {
             },
             role: Role::Interface,
             place: "url".into(),
+            token_endpoint: false,
         });
     }
     for list in ["additionalInterfaces", "supportedInterfaces"] {
@@ -155,6 +159,7 @@ pub fn read<'a>(root: &'a Node) -> Card<'a> {
                     },
                     role: Role::Interface,
                     place: format!("{list}[{i}]"),
+                    token_endpoint: false,
                 });
             }
         }
@@ -278,6 +283,7 @@ fn auth_urls<'a>(s: &'a Node, route: &Route, name: &str, out: &mut Vec<Endpoint<
                 field: Field { node, route },
                 role: Role::Auth,
                 place: format!("securitySchemes.{name} {what}"),
+                token_endpoint: matches!(what, "tokenUrl" | "refreshUrl"),
             });
         }
     };

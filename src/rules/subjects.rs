@@ -259,7 +259,7 @@ fn endpoints(file: &Parsed<'_>) -> Vec<EndpointItem> {
             }
             let credentials = match e.role {
                 Role::Interface => asks_for_secrets,
-                Role::Auth => e.place.ends_with("tokenUrl") || e.place.ends_with("refreshUrl"),
+                Role::Auth => e.token_endpoint,
             };
             out.push(EndpointItem {
                 card: card.name.clone(),
