@@ -273,6 +273,8 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (".vscode", "tasks.json") => (VsCodeTasks, Path),
         (".well-known", "agent-card.json" | "agent.json") => (A2aCard, Path),
         (_, "agent-card.json" | "agent_card.json") => (A2aCard, Shape),
+        // Multi-agent samples keep one card per agent in a directory.
+        ("agent_cards" | "agent-cards", n) if n.ends_with(".json") => (A2aCard, Shape),
         ("config", "agents.yaml" | "agents.yml" | "tasks.yaml" | "tasks.yml") => (CrewAi, Shape),
         (".devcontainer", "devcontainer.json") | (_, ".devcontainer.json") => (Devcontainer, Path),
         (_, "devcontainer.json") if under(".devcontainer/") => (Devcontainer, Path),
@@ -354,10 +356,18 @@ pub fn shape_matches(kind: FileKind, root: &Node) -> bool {
         ]
         .iter()
         .any(|k| has(k)),
+        // Required by every A2A version: `name`, `skills` and `capabilities`; then an
+        // address: `url` up to 0.3, `supportedInterfaces` from 1.0.
         A2aCard => {
-            has("name")
-                && (has("skills") || has("capabilities") || has("supportedInterfaces"))
-                && (has("url") || has("supportedInterfaces") || has("protocolVersion"))
+            let array = |k: &str| root.get(k).is_some_and(Node::is_array);
+            root.get("name").and_then(Node::as_str).is_some()
+                && (array("skills")
+                    || root.get("capabilities").is_some_and(Node::is_object)
+                    || array("supportedInterfaces"))
+                && (root.get("url").and_then(Node::as_str).is_some()
+                    || array("supportedInterfaces")
+                    || array("additionalInterfaces")
+                    || has("protocolVersion"))
         }
         CrewAi => {
             let e = root.entries();
@@ -450,6 +460,9 @@ mod tests {
         assert_eq!(kind(".vscode/settings.json"), Some(VsCodeSettings));
         assert_eq!(kind("x.code-workspace"), Some(VsCodeSettings));
         assert_eq!(kind("web/.well-known/agent-card.json"), Some(A2aCard));
+        assert_eq!(kind("a2a/agent_cards/planner.json"), Some(A2aCard));
+        assert_eq!(kind("src/agent_card.json"), Some(A2aCard));
+        assert_eq!(kind("src/cards/planner.json"), None);
         assert_eq!(kind("crew/src/config/agents.yaml"), Some(CrewAi));
         assert_eq!(kind("docker-compose.prod.yml"), Some(Compose));
         assert_eq!(kind("deploy/app.yaml"), Some(Kubernetes));
@@ -480,6 +493,28 @@ mod tests {
         assert_eq!(kind(".gemini/.env"), Some(Dotenv));
         assert_eq!(kind("deploy/.env.production"), Some(Dotenv));
         assert_eq!(kind(".envrc"), None);
+    }
+
+    #[test]
+    fn card_shapes() {
+        let shape = |src: &str| {
+            let doc = crate::manifest::json::parse(src).expect("json");
+            shape_matches(FileKind::A2aCard, &doc.roots[0])
+        };
+        // 0.3: url + preferredTransport + additionalInterfaces.
+        assert!(shape(
+            r#"{"name":"a","protocolVersion":"0.3.0","url":"https://a/x","preferredTransport":"JSONRPC","capabilities":{},"skills":[]}"#
+        ));
+        // 1.0: supportedInterfaces, no top-level url.
+        assert!(shape(
+            r#"{"name":"a","supportedInterfaces":[{"url":"https://a/x","protocolBinding":"JSONRPC","protocolVersion":"1.0"}],"capabilities":{},"skills":[]}"#
+        ));
+        assert!(!shape(r#"{"name":"a","url":"https://a"}"#));
+        assert!(!shape(r#"{"name":{"x":1},"url":"https://a","skills":[]}"#));
+        assert!(!shape(
+            r#"{"name":"pkg","skills":"x","capabilities":[],"url":"u"}"#
+        ));
+        assert!(!shape("[]"));
     }
 
     #[test]

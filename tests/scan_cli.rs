@@ -654,7 +654,7 @@ fn json_report_shape() {
         .sum();
     assert_eq!(total, findings.len() as u64);
     assert_eq!(
-        summary["files_scanned"], 10,
+        summary["files_scanned"], 12,
         "every file of AS-NET-001/bad is analysed"
     );
     for f in findings {

@@ -271,7 +271,9 @@ macro_rules! rule_tests {
 
 rule_tests! {
     fixtures_as_auth_001 => "AS-AUTH-001",
+    fixtures_as_auth_002 => "AS-AUTH-002",
     fixtures_as_dep_001 => "AS-DEP-001",
+    fixtures_as_exec_003 => "AS-EXEC-003",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",
     fixtures_as_perm_006 => "AS-PERM-006",
@@ -285,6 +287,7 @@ rule_tests! {
     fixtures_as_sign_008 => "AS-SIGN-008",
     fixtures_as_sign_009 => "AS-SIGN-009",
     fixtures_as_sign_010 => "AS-SIGN-010",
+    fixtures_as_sign_001 => "AS-SIGN-001",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
 }

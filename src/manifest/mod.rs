@@ -1,6 +1,8 @@
 //! Spanned documents: JSON/JSONC, YAML and TOML parsed into one tree whose every node
 //! keeps its byte range, so rules written once point at the exact key or value.
 
+pub mod a2a;
+pub mod crewai;
 pub mod dockerfile;
 pub mod env;
 pub mod json;

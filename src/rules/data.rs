@@ -1,14 +1,20 @@
-//! The declarative matcher of data rules: which items of a normalized MCP server to
-//! look at, a predicate over their fields, where to point, and severity overrides.
+//! The declarative matcher of data rules: which items of a normalized MCP server (or
+//! which endpoints of an A2A agent card) to look at, a predicate over their fields,
+//! where to point, and severity overrides.
 //!
 //! ```yaml
 //! match:
-//!   for: env                 # server | env | headers | args | env+args
+//!   for: env                 # server | env | headers | args | env+args | endpoint
 //!   where: { all: [ {field: key, equals: NODE_OPTIONS}, {field: value, regex: '--require'} ] }
-//!   at: value                # key | value | name | url | image
+//!   at: value                # key | value | name | url | image (endpoint: url)
 //!   severity:                # first matching override wins
 //!     - { when: {field: server.url.loopback, equals: "true"}, is: low }
 //! ```
+//!
+//! `for: endpoint` items are the URLs of A2A agent cards, with the fields `card` (its
+//! name), `place` (`url`, `supportedInterfaces[1]`, `securitySchemes.x tokenUrl`),
+//! `role` (`interface` or `auth`), `url`, `url.scheme|host|loopback|local` and
+//! `credentials` (clients send a token, key, password or client secret there).
 
 use regex::Regex;
 
@@ -32,6 +38,8 @@ pub enum SubjectKind {
     Args,
     /// Environment values and arguments alike (`KEY=value` words are both).
     EnvAndArgs,
+    /// A URL an A2A agent card sends clients to: an interface or an OAuth/OIDC URL.
+    Endpoint,
 }
 
 #[derive(Debug, Clone)]
@@ -94,10 +102,11 @@ impl Matcher {
             Some("headers") => SubjectKind::Headers,
             Some("args") => SubjectKind::Args,
             Some("env+args") => SubjectKind::EnvAndArgs,
+            Some("endpoint") => SubjectKind::Endpoint,
             other => {
                 return Err(format!(
-                    "match.for must be server, env, headers, args or env+args, not {other:?}"
-                ))
+                "match.for must be server, env, headers, args, env+args or endpoint, not {other:?}"
+            ))
             }
         };
         let condition = pred(node.get("where").ok_or("match.where is required")?)?;
@@ -108,6 +117,7 @@ impl Matcher {
             .to_string();
         let allowed: &[&str] = match subject {
             SubjectKind::Server => &["name", "url", "command", "image"],
+            SubjectKind::Endpoint => &["url"],
             _ => &["key", "value"],
         };
         if !allowed.contains(&at.as_str()) {
@@ -260,5 +270,7 @@ mod tests {
         assert!(matcher("for: nothing\nwhere: {field: key, equals: x}\n").is_err());
         assert!(matcher("for: env\nwhere: {field: key, regex: '('}\n").is_err());
         assert!(matcher("for: env\nwhere: {field: key, equals: x}\nat: url\n").is_err());
+        assert!(matcher("for: endpoint\nwhere: {field: url, equals: x}\nat: key\n").is_err());
+        assert!(matcher("for: endpoint\nwhere: {field: url, equals: x}\nat: url\n").is_ok());
     }
 }

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::finding::Finding;
 
-use super::data::Subject;
 use super::meta::{self, RuleImpl, RuleMeta};
-use super::subjects::{items, span_at};
+use super::subjects::items;
 use super::{builtin, is_sample_path, Context, Parsed, Rule};
 
 mod embedded {
@@ -79,19 +78,18 @@ impl Registry {
                     }
                 }
                 RuleImpl::Data(matchers) => {
-                    for (matcher, item) in matchers
-                        .iter()
-                        .flat_map(|mt| items(mt, file).into_iter().map(move |i| (mt, i)))
-                    {
-                        if !matcher.pred.eval(&item) {
-                            continue;
+                    for matcher in matchers {
+                        for item in items(matcher, file) {
+                            if !matcher.pred.eval(&*item) {
+                                continue;
+                            }
+                            let Some((span, route)) = item.span_at(&matcher.at) else {
+                                continue;
+                            };
+                            let sev = matcher.severity(&*item, m.severity);
+                            let msg = matcher.render(&*item);
+                            cx.report(span, &route, msg).severity(sev);
                         }
-                        let Some((span, route)) = span_at(&item, &matcher.at) else {
-                            continue;
-                        };
-                        let sev = matcher.severity(&item as &dyn Subject, m.severity);
-                        let msg = matcher.render(&item);
-                        cx.report(span, &route, msg).severity(sev);
                     }
                 }
             }

@@ -1,5 +1,7 @@
-//! The fields that data rules can test, computed from normalized MCP servers.
+//! The fields that data rules can test, computed from normalized MCP servers and
+//! from the endpoints of A2A agent cards.
 
+use crate::manifest::a2a::{self, Role, SchemeKind};
 use crate::manifest::mcp::{Field, McpServer, Pair};
 use crate::manifest::Span;
 
@@ -8,6 +10,12 @@ use super::values::{
     container_image, is_local_ish, is_loopback, is_secret_key_name, parse_url, UrlParts,
 };
 use super::Parsed;
+
+/// What a data rule matches: its fields, and where a finding on it points.
+pub trait Target: Subject {
+    /// The span and route named by a matcher's `at`.
+    fn span_at(&self, at: &str) -> Option<(Span, String)>;
+}
 
 /// A server, or one item of its env, headers or args, as a data rule sees it.
 pub struct Item<'s, 'a> {
@@ -119,12 +127,18 @@ fn pair_item<'s, 'a>(s: &'s McpServer<'a>, scope: &'static str, p: &'s Pair<'a>)
 }
 
 /// Every item a matcher looks at in a file.
-pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Item<'s, 'a>> {
+pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Box<dyn Target + 's>> {
     let scope = match file.scope {
         super::Scope::Shared => "shared",
         super::Scope::User => "user",
     };
-    let mut out = Vec::new();
+    if m.subject == SubjectKind::Endpoint {
+        return endpoints(file)
+            .into_iter()
+            .map(|e| Box::new(e) as Box<dyn Target + 's>)
+            .collect();
+    }
+    let mut out: Vec<Item<'s, 'a>> = Vec::new();
     for s in &file.servers {
         match m.subject {
             SubjectKind::Server => out.push(Item {
@@ -156,37 +170,107 @@ pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Item<'s, 'a>> {
                     })
                 }
             }
+            // Taken from agent cards above, never from servers.
+            SubjectKind::Endpoint => {}
+        }
+    }
+    out.into_iter()
+        .map(|i| Box::new(i) as Box<dyn Target + 's>)
+        .collect()
+}
+
+impl Target for Item<'_, '_> {
+    fn span_at(&self, at: &str) -> Option<(Span, String)> {
+        let item = self;
+        let s = item.server;
+        match at {
+            "key" => item.key_span.clone().map(|sp| (sp, item.route.clone())),
+            "value" => item.value_span.clone().map(|sp| (sp, item.route.clone())),
+            "name" => Some((s.name_span.clone(), s.route.to_string())),
+            "url" => s
+                .url
+                .as_ref()
+                .map(|u| (u.node.span.clone(), u.route.to_string())),
+            "command" => s
+                .command
+                .as_ref()
+                .map(|c| (c.node.span.clone(), c.route.to_string())),
+            "image" => {
+                let argv = s.argv();
+                let i = container_image(&argv)?;
+                let offset = usize::from(s.command.is_some());
+                let f = if i < offset {
+                    s.command.as_ref()?
+                } else {
+                    s.args.get(i - offset)?
+                };
+                Some((f.node.span.clone(), f.route.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A URL an A2A agent card sends clients to, with what the card says about it.
+pub struct EndpointItem {
+    card: String,
+    place: String,
+    role: Role,
+    url: String,
+    /// Clients send credentials there: an interface of a card that asks for a token,
+    /// key or password, or an OAuth token endpoint.
+    credentials: bool,
+    span: Span,
+    route: String,
+}
+
+impl Subject for EndpointItem {
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "card" => Some(self.card.clone()),
+            "place" => Some(self.place.clone()),
+            "role" => Some(self.role.as_str().to_string()),
+            "url" => Some(self.url.clone()),
+            "credentials" => Some(self.credentials.to_string()),
+            _ => url_field(&parse_url(&self.url)?, name.strip_prefix("url.")?),
+        }
+    }
+}
+
+impl Target for EndpointItem {
+    fn span_at(&self, at: &str) -> Option<(Span, String)> {
+        (at == "url").then(|| (self.span.clone(), self.route.clone()))
+    }
+}
+
+/// The endpoints of the agent cards in a file (none for other kinds).
+fn endpoints(file: &Parsed<'_>) -> Vec<EndpointItem> {
+    let mut out = Vec::new();
+    for card in a2a::cards(file.kind, file.roots) {
+        let asks_for_secrets = card
+            .schemes
+            .iter()
+            .any(|s| !matches!(s.kind, SchemeKind::MutualTls));
+        let mut seen = std::collections::HashSet::new();
+        for e in &card.endpoints {
+            // 0.3 cards repeat the main `url` in `additionalInterfaces`: one finding.
+            if e.role == Role::Interface && !seen.insert(e.field.text()) {
+                continue;
+            }
+            let credentials = match e.role {
+                Role::Interface => asks_for_secrets,
+                Role::Auth => e.token_endpoint,
+            };
+            out.push(EndpointItem {
+                card: card.name.clone(),
+                place: e.place.clone(),
+                role: e.role,
+                url: e.field.text(),
+                credentials,
+                span: e.field.node.span.clone(),
+                route: e.field.route.to_string(),
+            });
         }
     }
     out
-}
-
-/// Where a data rule's finding points.
-pub fn span_at(item: &Item<'_, '_>, at: &str) -> Option<(Span, String)> {
-    let s = item.server;
-    match at {
-        "key" => item.key_span.clone().map(|sp| (sp, item.route.clone())),
-        "value" => item.value_span.clone().map(|sp| (sp, item.route.clone())),
-        "name" => Some((s.name_span.clone(), s.route.to_string())),
-        "url" => s
-            .url
-            .as_ref()
-            .map(|u| (u.node.span.clone(), u.route.to_string())),
-        "command" => s
-            .command
-            .as_ref()
-            .map(|c| (c.node.span.clone(), c.route.to_string())),
-        "image" => {
-            let argv = s.argv();
-            let i = container_image(&argv)?;
-            let offset = usize::from(s.command.is_some());
-            let f = if i < offset {
-                s.command.as_ref()?
-            } else {
-                s.args.get(i - offset)?
-            };
-            Some((f.node.span.clone(), f.route.to_string()))
-        }
-        _ => None,
-    }
 }

@@ -79,6 +79,22 @@ pub fn parse_url(u: &str) -> Option<UrlParts> {
     })
 }
 
+/// The host of a connection address: a URL, or gRPC's bare `host:port`.
+pub fn address_host(addr: &str) -> Option<String> {
+    if let Some(p) = parse_url(addr) {
+        return Some(p.host);
+    }
+    let a = addr.trim();
+    if a.is_empty() || a.contains(char::is_whitespace) || a.contains('/') {
+        return None;
+    }
+    let host = match a.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => a.split(':').next().unwrap_or(""),
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// `localhost`, `*.localhost`, 127.0.0.0/8 in any spelling (`127.1`), `::1` in any
 /// spelling, and `0.0.0.0` as a client target, which connects locally.
 pub fn is_loopback(host: &str) -> bool {
@@ -323,6 +339,21 @@ pub fn basename(cmd: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_hosts() {
+        assert_eq!(
+            address_host("http://LocalHost:80/x").as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(
+            address_host("grpc.example:443").as_deref(),
+            Some("grpc.example")
+        );
+        assert_eq!(address_host("[::1]:50051").as_deref(), Some("::1"));
+        assert_eq!(address_host("a b"), None);
+        assert_eq!(address_host(""), None);
+    }
 
     #[test]
     fn placeholders() {

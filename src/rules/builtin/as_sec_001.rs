@@ -1,10 +1,12 @@
-//! AS-SEC-001: a credential written into an MCP server entry or into the environment
-//! a settings file, container or job sets.
+//! AS-SEC-001: a credential written into an MCP server entry, into the environment
+//! a settings file, container or job sets, or anywhere in an A2A agent card or a
+//! CrewAI configuration.
 
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
 use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::Field;
+use crate::manifest::{Node, Route, Value};
 use crate::rules::values::{
     generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url,
 };
@@ -76,6 +78,150 @@ impl Rule for HardcodedSecret {
         for e in &file.env {
             check_env(cx, e, env_severity);
         }
+        if matches!(file.kind, FileKind::A2aCard | FileKind::CrewAi) {
+            for root in file.roots {
+                check_document(cx, file, root, severity);
+            }
+        }
+    }
+}
+
+/// Agent cards are public documents and CrewAI configs are committed with the code:
+/// any literal credential in them, under any key, is exposed.
+fn check_document(cx: &mut Context<'_>, file: &Parsed<'_>, root: &Node, sev: Severity) {
+    if file.kind == FileKind::A2aCard {
+        let name = root.get("name").and_then(Node::as_str).unwrap_or("unnamed");
+        let owner = format!("A2A agent card '{name}'");
+        walk_literals(cx, file, &owner, root, Route::root(), sev);
+        return;
+    }
+    // CrewAI: one top-level entry per agent or task.
+    for e in root.entries() {
+        let what = if ["role", "goal", "backstory"]
+            .iter()
+            .any(|k| e.value.get(k).is_some())
+        {
+            "agent"
+        } else {
+            "task"
+        };
+        let owner = format!("CrewAI {what} '{}'", e.key);
+        walk_literals(cx, file, &owner, &e.value, Route::root().key(&e.key), sev);
+    }
+}
+
+fn walk_literals(
+    cx: &mut Context<'_>,
+    file: &Parsed<'_>,
+    owner: &str,
+    start: &Node,
+    route: Route,
+    sev: Severity,
+) {
+    let mut stack: Vec<(&Node, Route, &str)> = vec![(start, route, "")];
+    while let Some((node, route, key)) = stack.pop() {
+        match &node.value {
+            Value::Object(entries) => {
+                for e in entries.iter().rev() {
+                    stack.push((&e.value, route.key(&e.key), &e.key));
+                }
+            }
+            Value::Array(items) => {
+                for (i, n) in items.iter().enumerate().rev() {
+                    stack.push((n, route.index(i), key));
+                }
+            }
+            Value::String(v) => {
+                let f = Field { node, route };
+                check_literal(cx, file, owner, &f, key, v, sev);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_literal(
+    cx: &mut Context<'_>,
+    file: &Parsed<'_>,
+    owner: &str,
+    f: &Field<'_>,
+    key: &str,
+    v: &str,
+    sev: Severity,
+) {
+    if is_placeholder(v) {
+        return;
+    }
+    let route = f.route.to_string();
+    if let Some(parts) = parse_url(v).filter(|_| v.contains("://")) {
+        if let Some((_, pw)) = parts.userinfo.as_deref().and_then(|u| u.split_once(':')) {
+            if !pw.is_empty() && !is_placeholder(pw) {
+                let start = v.find(pw).unwrap_or(0);
+                let span = sub_span(file.source, f.node, start..start + pw.len());
+                cx.report(
+                    span,
+                    &route,
+                    format!(
+                        "{owner} has a password in the URL at {route} ({})",
+                        redact(pw)
+                    ),
+                )
+                .severity(sev);
+                return;
+            }
+        }
+        for pair in parts.rest.split(['?', '&']).skip(1) {
+            let Some((k, val)) = pair.split_once('=') else {
+                continue;
+            };
+            let credential_param = [
+                "key",
+                "token",
+                "api_key",
+                "apikey",
+                "access_token",
+                "secret",
+            ]
+            .contains(&k.to_ascii_lowercase().as_str());
+            if credential_param && val.len() >= 8 && !is_placeholder(val) {
+                let start = v.find(pair).unwrap_or(0);
+                let span = sub_span(file.source, f.node, start..start + pair.len());
+                cx.report(
+                    span,
+                    &route,
+                    format!(
+                        "{owner} has a credential in the query of the URL at {route} ({k}={})",
+                        redact(val)
+                    ),
+                )
+                .severity(sev);
+                return;
+            }
+        }
+    }
+    if let Some(m) = known_secret(v) {
+        let span = sub_span(file.source, f.node, m.range.clone());
+        cx.report(
+            span,
+            &route,
+            format!(
+                "{owner} has a hard-coded {} at {route} ({})",
+                m.kind,
+                redact(&v[m.range.clone()])
+            ),
+        )
+        .severity(sev);
+    } else if generic_secret(key, v) {
+        cx.report(
+            f.node.span.clone(),
+            &route,
+            format!(
+                "{owner} has what looks like a hard-coded credential at {route} ({})",
+                redact(v)
+            ),
+        )
+        .severity(sev)
+        .confidence(Confidence::Medium);
     }
 }
 

@@ -1,10 +1,13 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_auth_002;
+mod as_exec_003;
 mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sign_001;
 mod as_sign_002;
 mod as_sign_003;
 mod as_sign_008;
@@ -20,6 +23,8 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_auth_002::CardSecurity),
+        Box::new(as_exec_003::HostCodeExecution),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
@@ -29,6 +34,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_008::StaleBundle),
         Box::new(as_sign_009::RequiredSignature),
         Box::new(as_sign_010::PolicyBreach),
+        Box::new(as_sign_001::UnsignedCard),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
