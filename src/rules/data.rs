@@ -40,6 +40,9 @@ pub enum SubjectKind {
     EnvAndArgs,
     /// A URL an A2A agent card sends clients to: an interface or an OAuth/OIDC URL.
     Endpoint,
+    /// An environment variable set outside MCP server entries: agent settings,
+    /// containers, jobs, dotenv files (`Parsed::env`).
+    Variable,
 }
 
 #[derive(Debug, Clone)]
@@ -103,9 +106,10 @@ impl Matcher {
             Some("args") => SubjectKind::Args,
             Some("env+args") => SubjectKind::EnvAndArgs,
             Some("endpoint") => SubjectKind::Endpoint,
+            Some("variable") => SubjectKind::Variable,
             other => {
                 return Err(format!(
-                "match.for must be server, env, headers, args, env+args or endpoint, not {other:?}"
+                "match.for must be server, env, headers, args, env+args, endpoint or variable, not {other:?}"
             ))
             }
         };

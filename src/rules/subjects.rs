@@ -2,6 +2,7 @@
 //! from the endpoints of A2A agent cards.
 
 use crate::manifest::a2a::{self, Role, SchemeKind};
+use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::{Field, McpServer, Pair};
 use crate::manifest::Span;
 
@@ -138,6 +139,19 @@ pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Box<dyn Target + 
             .map(|e| Box::new(e) as Box<dyn Target + 's>)
             .collect();
     }
+    if m.subject == SubjectKind::Variable {
+        return file
+            .env
+            .iter()
+            .map(|v| {
+                Box::new(VariableItem {
+                    var: v,
+                    scope,
+                    kind: file.kind.as_str(),
+                }) as Box<dyn Target + 's>
+            })
+            .collect();
+    }
     let mut out: Vec<Item<'s, 'a>> = Vec::new();
     for s in &file.servers {
         match m.subject {
@@ -170,8 +184,8 @@ pub fn items<'s, 'a>(m: &Matcher, file: &'s Parsed<'a>) -> Vec<Box<dyn Target + 
                     })
                 }
             }
-            // Taken from agent cards above, never from servers.
-            SubjectKind::Endpoint => {}
+            // Taken from agent cards and environment bindings above, never from servers.
+            SubjectKind::Endpoint | SubjectKind::Variable => {}
         }
     }
     out.into_iter()
@@ -240,6 +254,38 @@ impl Subject for EndpointItem {
 impl Target for EndpointItem {
     fn span_at(&self, at: &str) -> Option<(Span, String)> {
         (at == "url").then(|| (self.span.clone(), self.route.clone()))
+    }
+}
+
+/// An environment variable that settings, a container, a job or a dotenv file sets.
+pub struct VariableItem<'s> {
+    var: &'s EnvVar,
+    scope: &'static str,
+    /// The file's kind (`claude-settings`, `compose`, `dotenv`, ...).
+    kind: &'static str,
+}
+
+impl Subject for VariableItem<'_> {
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "key" => Some(self.var.key.clone()),
+            "value" => Some(self.var.value.clone()),
+            "owner" => Some(self.var.owner.clone()),
+            "scope" => Some(self.scope.to_string()),
+            "kind" => Some(self.kind.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl Target for VariableItem<'_> {
+    fn span_at(&self, at: &str) -> Option<(Span, String)> {
+        let route = self.var.route.to_string();
+        match at {
+            "key" => Some((self.var.key_span.clone(), route)),
+            "value" => Some((self.var.value_span.clone(), route)),
+            _ => None,
+        }
     }
 }
 
