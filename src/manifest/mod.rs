@@ -1,12 +1,15 @@
 //! Spanned documents: JSON/JSONC, YAML and TOML parsed into one tree whose every node
 //! keeps its byte range, so rules written once point at the exact key or value.
 
+pub mod claude;
 pub mod dockerfile;
 pub mod env;
+pub mod gemini;
 pub mod json;
 pub mod mcp;
 pub mod text;
 pub mod toml;
+pub mod vscode;
 pub mod yaml;
 
 use std::fmt;

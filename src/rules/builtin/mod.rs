@@ -1,10 +1,15 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_perm_001;
+mod as_perm_002;
 mod as_perm_003;
 mod as_perm_006;
+mod as_perm_007;
+mod as_perm_008;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sec_004;
 mod as_sup_001;
 
 use crate::manifest::{Node, Span};
@@ -15,10 +20,15 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_perm_001::DefaultMode),
+        Box::new(as_perm_002::UnscopedShell),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
+        Box::new(as_perm_007::AutoEnableServers),
+        Box::new(as_perm_008::CommandSettings),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sec_004::EndpointOverride),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
