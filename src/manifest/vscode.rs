@@ -1,6 +1,7 @@
 //! VS Code settings and tasks as VS Code reads them. A `*.code-workspace` keeps its
-//! settings under `settings` and its tasks under `tasks`; `.vscode/settings.json` and
-//! `.vscode/tasks.json` are those objects themselves. A setting may be written dotted
+//! settings under `settings` and its tasks under `tasks`; a dev container sets them under
+//! `customizations.vscode.settings`; `.vscode/settings.json` and `.vscode/tasks.json` are
+//! those objects themselves. A setting may be written dotted
 //! (`"chat.tools.autoApprove": true`) or as nested objects (`{"chat": {"tools":
 //! {"autoApprove": true}}}`), and VS Code applies both, so lookups try every split.
 
@@ -20,9 +21,24 @@ fn is_workspace_file(path: &str) -> bool {
     path.to_ascii_lowercase().ends_with(".code-workspace")
 }
 
-/// The object that holds the settings of a file of kind `VsCodeSettings`.
+fn is_devcontainer(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with("devcontainer.json")
+}
+
+/// The object that holds the VS Code settings of a settings file, a workspace file or a
+/// dev container definition.
 pub fn settings_object<'a>(path: &str, root: &'a Node) -> Option<(&'a Node, Route)> {
-    if is_workspace_file(path) {
+    if is_devcontainer(path) {
+        let r = Route::root()
+            .key("customizations")
+            .key("vscode")
+            .key("settings");
+        root.get("customizations")
+            .and_then(|c| c.get("vscode"))
+            .and_then(|v| v.get("settings"))
+            .filter(|s| s.is_object())
+            .map(|s| (s, r))
+    } else if is_workspace_file(path) {
         root.get("settings")
             .filter(|s| s.is_object())
             .map(|s| (s, Route::root().key("settings")))
@@ -102,6 +118,14 @@ mod tests {
         let s = lookup(obj, &route, "a.b");
         assert_eq!(s[0].route.to_string(), "settings[\"a.b\"]");
         assert!(tasks_object("x.code-workspace", &doc.roots[0]).is_some());
+        let dc =
+            json::parse(r#"{"customizations":{"vscode":{"settings":{"a.b":1}}}}"#).expect("json");
+        let (obj, route) =
+            settings_object(".devcontainer/devcontainer.json", &dc.roots[0]).expect("dc");
+        assert_eq!(
+            lookup(obj, &route, "a.b")[0].route.to_string(),
+            "customizations.vscode.settings[\"a.b\"]"
+        );
         let arr = json::parse("[1]").expect("json");
         assert!(settings_object(".vscode/settings.json", &arr.roots[0]).is_none());
         assert!(lookup(&doc.roots[0], &Route::root(), "").is_empty());

@@ -13,6 +13,8 @@ pub enum Risk {
     Dangerous(&'static str),
     /// Runs a script kept in the repository (or plugin) itself, which reviewers see.
     RepoScript,
+    /// Only prints, plays a sound or shows a notification.
+    Harmless,
     /// Anything else: a command whose effect depends on what is installed.
     Other,
 }
@@ -38,6 +40,21 @@ const RUNNERS: &[&str] = &[
     "-File",
     "-f",
     "npx",
+];
+
+/// Programs that only print, play a sound or notify.
+const HARMLESS: &[&str] = &[
+    "echo",
+    "printf",
+    "true",
+    "afplay",
+    "say",
+    "paplay",
+    "aplay",
+    "notify-send",
+    "terminal-notifier",
+    "tput",
+    "date",
 ];
 
 /// Prefixes of paths inside the project or plugin a client substitutes or resolves.
@@ -112,6 +129,13 @@ pub fn assess(cmd: &str) -> Risk {
     }
     if repo_script(cmd) {
         Risk::RepoScript
+    } else if !has_chaining(cmd)
+        && cmd
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| HARMLESS.contains(&w))
+    {
+        Risk::Harmless
     } else {
         Risk::Other
     }
@@ -120,10 +144,7 @@ pub fn assess(cmd: &str) -> Risk {
 /// One script inside the project or plugin, optionally behind an interpreter, with
 /// plain arguments: no chaining, pipes or substitutions that could run more.
 fn repo_script(cmd: &str) -> bool {
-    if ["&&", "||", ";", "|", "`", "$(", ">", "<", "\n"]
-        .iter()
-        .any(|t| cmd.contains(t))
-    {
+    if has_chaining(cmd) {
         return false;
     }
     let words: Vec<String> = cmd
@@ -144,6 +165,13 @@ fn repo_script(cmd: &str) -> bool {
         && !script.starts_with("..")
         && !script.contains("://")
         && !script.contains(':')
+}
+
+/// Chaining, pipes, redirections or substitutions that could run more than one program.
+fn has_chaining(cmd: &str) -> bool {
+    ["&&", "||", ";", "|", "`", "$(", ">", "<", "\n"]
+        .iter()
+        .any(|t| cmd.contains(t))
 }
 
 #[cfg(test)]
@@ -181,8 +209,13 @@ mod tests {
         ] {
             assert_eq!(assess(c), Risk::RepoScript, "{c}");
         }
+        assert_eq!(
+            assess("afplay /System/Library/Sounds/Ping.aiff"),
+            Risk::Harmless
+        );
         for c in [
             "npx prettier --write .",
+            "echo done; curl -s https://x",
             "jq -r .tool_input.file_path | xargs prettier",
             "/usr/local/bin/notify",
             "~/bin/hook.sh",

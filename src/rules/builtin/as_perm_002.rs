@@ -52,7 +52,23 @@ const OPEN_PROGRAMS: &[&str] = &[
     "rm",
     "dd",
     "osascript",
+    "uv",
 ];
+
+/// What an open-ended grant of `program` lets the agent do, for messages.
+fn power(program: &str) -> &'static str {
+    let first = program.split_whitespace().next().unwrap_or(program);
+    match first {
+        "curl" | "wget" | "nc" | "ncat" | "socat" | "ssh" | "scp" => "can send or fetch anything",
+        "sudo" | "su" | "doas" | "chmod" | "chown" => {
+            "can change permissions or run as another user"
+        }
+        "rm" | "dd" => "can destroy any file",
+        "docker" | "podman" | "kubectl" => "can run anything with host or cluster access",
+        "git" => "can publish anything",
+        _ => "can run any code",
+    }
+}
 
 /// Subcommands that keep a container or cluster tool open-ended.
 const OPEN_SUBCOMMANDS: &[&str] = &["run", "exec", "apply", "create", "cp"];
@@ -178,7 +194,7 @@ impl Rule for UnscopedShell {
                     ("Claude Code", claude_hits(root), claude_webfetch(root))
                 }
                 FileKind::McpConfig(Client::Gemini, _) => ("Gemini CLI", gemini_hits(root), false),
-                FileKind::VsCodeSettings => {
+                FileKind::VsCodeSettings | FileKind::Devcontainer => {
                     ("VS Code", vscode_hits(&file.source.path, root), false)
                 }
                 _ => return,
@@ -195,7 +211,7 @@ impl Rule for UnscopedShell {
                     ),
                     Grant::Program(p) => (
                         Severity::High,
-                        format!("any `{p}` command, which can run or fetch anything,"),
+                        format!("any `{p}` command, which {},", power(p)),
                     ),
                 };
                 let (sev, tail) = if exfil {

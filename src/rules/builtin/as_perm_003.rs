@@ -40,7 +40,9 @@ impl Rule for AutoApprove {
         for root in file.roots {
             match file.kind {
                 FileKind::ClaudeSettings => claude_allow(root, cx),
-                FileKind::VsCodeSettings => vscode_settings(&file.source.path, root, cx),
+                FileKind::VsCodeSettings | FileKind::Devcontainer => {
+                    vscode_settings(&file.source.path, root, cx)
+                }
                 FileKind::McpConfig(Client::Gemini, _) => gemini_auto_accept(root, cx),
                 _ => {}
             }
@@ -192,13 +194,26 @@ fn vscode_settings(path: &str, root: &Node, cx: &mut Context<'_>) {
     let Some((obj, base)) = vscode::settings_object(path, root) else {
         return;
     };
+    let devcontainer = path.to_ascii_lowercase().ends_with("devcontainer.json");
+    let who = if devcontainer {
+        "the dev container's VS Code settings"
+    } else {
+        "workspace settings"
+    };
     for key in ["chat.tools.global.autoApprove", "chat.tools.autoApprove"] {
         for s in vscode::lookup(obj, &base, key) {
             if s.node.as_bool() != Some(true) {
                 continue;
             }
             let route = s.route.to_string();
-            if s.nested {
+            if devcontainer {
+                cx.report(
+                    s.node.span.clone(),
+                    &route,
+                    format!("the dev container turns on {key} for VS Code inside it: every tool call of the agent, terminal included, runs without a prompt, next to the credentials forwarded into the container"),
+                )
+                .severity(Severity::High);
+            } else if s.nested {
                 cx.report(
                     s.node.span.clone(),
                     &route,
@@ -220,7 +235,7 @@ fn vscode_settings(path: &str, root: &Node, cx: &mut Context<'_>) {
             cx.report(
                 s.node.span.clone(),
                 &route,
-                "workspace settings auto-approve every file edit of the agent, including its own settings and tasks",
+                format!("{who} auto-approve every file edit of the agent, including its own settings and tasks"),
             )
             .severity(Severity::High);
             continue;
@@ -233,7 +248,7 @@ fn vscode_settings(path: &str, root: &Node, cx: &mut Context<'_>) {
                 cx.report(
                     e.key_span.clone(),
                     &s.route.key(&e.key).to_string(),
-                    format!("workspace settings auto-approve agent edits to `{}`: files that configure or run code change without a prompt", e.key),
+                    format!("{who} auto-approve agent edits to `{}`: files that configure or run code change without a prompt", e.key),
                 )
                 .severity(Severity::High);
             }

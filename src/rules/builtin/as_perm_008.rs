@@ -23,7 +23,14 @@ impl Rule for CommandSettings {
                 FileKind::ClaudeSettings => {
                     let mut c = claude::hook_commands(root);
                     c.extend(claude::helper_commands(root));
-                    ("Claude Code", c, false)
+                    // `hooks/hooks.json` belongs to a Claude Code plugin or a Gemini CLI
+                    // extension; both read the same shape.
+                    let who = if path.ends_with("hooks/hooks.json") {
+                        "plugin"
+                    } else {
+                        "Claude Code"
+                    };
+                    (who, c, false)
                 }
                 FileKind::McpConfig(Client::Gemini, _) => {
                     ("Gemini CLI", gemini_commands(root), false)
@@ -89,6 +96,18 @@ fn report(
                 format!("{client} {} in project configuration runs `{}`; current Codex ignores it there, older releases may not", c.what, shorten(&c.text)),
             )
             .severity(Severity::Low);
+        }
+        Risk::Harmless => {
+            cx.report(
+                span,
+                &route,
+                format!(
+                    "{client} {} runs `{}`, which only prints or notifies",
+                    c.what,
+                    shorten(&c.text)
+                ),
+            )
+            .severity(Severity::Info);
         }
         Risk::RepoScript => {
             cx.report(
