@@ -11,6 +11,20 @@ use crate::rules::{Context, Parsed, Rule, Scope};
 
 pub struct CommandSettings;
 
+/// How a file's commands reach people.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Run by the client for everyone who opens the project.
+    Shared,
+    /// A user's own file: only attack patterns are worth a finding.
+    Own,
+    /// A project's `.codex/config.toml`, whose `notify` Codex ignores.
+    IgnoredByClient,
+    /// A VS Code task that starts by itself when the folder opens: even a script kept in
+    /// the repository runs before anyone reads it, and hiding the task is a known lure.
+    AutoRun,
+}
+
 impl Rule for CommandSettings {
     fn id(&self) -> &'static str {
         "AS-PERM-008"
@@ -18,8 +32,13 @@ impl Rule for CommandSettings {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let path = file.source.path.as_str();
+        let shared = if file.scope == Scope::User {
+            Mode::Own
+        } else {
+            Mode::Shared
+        };
         for root in file.roots {
-            let (client, commands, ignored) = match file.kind {
+            let (client, commands, mode) = match file.kind {
                 FileKind::ClaudeSettings => {
                     let mut c = claude::hook_commands(root);
                     c.extend(claude::helper_commands(root));
@@ -30,10 +49,10 @@ impl Rule for CommandSettings {
                     } else {
                         "Claude Code"
                     };
-                    (who, c, false)
+                    (who, plain(c), shared)
                 }
                 FileKind::McpConfig(Client::Gemini, _) => {
-                    ("Gemini CLI", gemini_commands(root), false)
+                    ("Gemini CLI", plain(gemini_commands(root)), shared)
                 }
                 FileKind::McpConfig(Client::Codex, _) => {
                     let mut c = Vec::new();
@@ -42,89 +61,100 @@ impl Rule for CommandSettings {
                     }
                     // Codex ignores `notify` in a project's `.codex/config.toml`; other
                     // copies (dotfiles) are a user's own configuration.
-                    ("Codex", c, true)
+                    let mode = if path.split('/').any(|s| s == ".codex") {
+                        Mode::IgnoredByClient
+                    } else {
+                        Mode::Own
+                    };
+                    ("Codex", plain(c), mode)
                 }
-                FileKind::VsCodeTasks => ("VS Code", folder_open_tasks(path, root), false),
+                FileKind::VsCodeTasks => ("VS Code", folder_open_tasks(path, root), Mode::AutoRun),
                 FileKind::VsCodeSettings
                     if path.to_ascii_lowercase().ends_with(".code-workspace") =>
                 {
-                    ("VS Code", folder_open_tasks(path, root), false)
+                    ("VS Code", folder_open_tasks(path, root), Mode::AutoRun)
                 }
                 _ => return,
             };
-            for c in commands {
-                report(cx, file.scope, client, &c, ignored, path);
+            for (c, hidden) in commands {
+                report(cx, client, &c, mode, hidden);
             }
         }
     }
 }
 
-fn report(
-    cx: &mut Context<'_>,
-    scope: Scope,
-    client: &str,
-    c: &Command<'_>,
-    ignored: bool,
-    path: &str,
-) {
+/// Commands of settings that are never hidden.
+fn plain(commands: Vec<Command<'_>>) -> Vec<(Command<'_>, bool)> {
+    commands.into_iter().map(|c| (c, false)).collect()
+}
+
+fn report(cx: &mut Context<'_>, client: &str, c: &Command<'_>, mode: Mode, hidden: bool) {
     let route = c.route.to_string();
     let span = c.node.span.clone();
-    let project_codex = ignored && path.split('/').any(|s| s == ".codex");
-    match assess(&c.text) {
-        Risk::Dangerous(why) => {
-            let sev = if scope == Scope::User || (ignored && !project_codex) {
-                Severity::Medium
-            } else {
-                Severity::High
-            };
+    let cmd = shorten(&c.text);
+    let what = &c.what;
+    let risk = assess(&c.text);
+    if let Risk::Dangerous(why) = risk {
+        let sev = if mode == Mode::Own {
+            Severity::Medium
+        } else {
+            Severity::High
+        };
+        cx.report(
+            span,
+            &route,
+            format!("{client} {what} runs a command that {why}: `{cmd}`"),
+        )
+        .severity(sev);
+        return;
+    }
+    match (mode, risk) {
+        (Mode::Own, _) => {}
+        (Mode::IgnoredByClient, _) => {
             cx.report(
                 span,
                 &route,
-                format!(
-                    "{client} {} runs a command that {why}: `{}`",
-                    c.what,
-                    shorten(&c.text)
-                ),
-            )
-            .severity(sev);
-        }
-        _ if scope == Scope::User || (ignored && !project_codex) => {}
-        _ if ignored => {
-            cx.report(
-                span,
-                &route,
-                format!("{client} {} in project configuration runs `{}`; current Codex ignores it there, older releases may not", c.what, shorten(&c.text)),
+                format!("{client} {what} in project configuration runs `{cmd}`; current Codex ignores it there, older releases may not"),
             )
             .severity(Severity::Low);
         }
-        Risk::Harmless => {
+        (Mode::AutoRun, _) if hidden => {
+            cx.report(
+                span,
+                &route,
+                format!("{client} {what} runs `{cmd}` as soon as the folder is trusted, with its terminal hidden"),
+            )
+            .severity(Severity::High);
+        }
+        (Mode::AutoRun, _) => {
+            cx.report(
+                span,
+                &route,
+                format!("{client} {what} runs `{cmd}` on every collaborator's machine as soon as the folder is trusted"),
+            );
+        }
+        (_, Risk::Harmless) => {
+            cx.report(
+                span,
+                &route,
+                format!("{client} {what} runs `{cmd}`, which only prints or notifies"),
+            )
+            .severity(Severity::Info);
+        }
+        (_, Risk::RepoScript) => {
+            cx.report(
+                span,
+                &route,
+                format!("{client} {what} runs the repository's own script `{cmd}`; review it like code that runs on every collaborator's machine"),
+            )
+            .severity(Severity::Info);
+        }
+        _ => {
             cx.report(
                 span,
                 &route,
                 format!(
-                    "{client} {} runs `{}`, which only prints or notifies",
-                    c.what,
-                    shorten(&c.text)
-                ),
-            )
-            .severity(Severity::Info);
-        }
-        Risk::RepoScript => {
-            cx.report(
-                span,
-                &route,
-                format!("{client} {} runs the repository's own script `{}`; review it like code that runs on every collaborator's machine", c.what, shorten(&c.text)),
-            )
-            .severity(Severity::Info);
-        }
-        Risk::Other => {
-            cx.report(
-                span,
-                &route,
-                format!(
-                    "{client} {} in a shared file runs `{}` on every collaborator's machine",
-                    c.what,
-                    shorten(&c.text)
+                    "{client} {what} in a shared file runs `{cmd}` on every collaborator's machine"
                 ),
             );
         }
@@ -157,8 +187,9 @@ fn gemini_commands(root: &Node) -> Vec<Command<'_>> {
     out
 }
 
-/// Tasks with `runOptions.runOn: "folderOpen"`: their command and arguments.
-fn folder_open_tasks<'a>(path: &str, root: &'a Node) -> Vec<Command<'a>> {
+/// Tasks with `runOptions.runOn: "folderOpen"`: their command and arguments, and whether
+/// the task hides its terminal (`hide`, `presentation.reveal: "never"`).
+fn folder_open_tasks<'a>(path: &str, root: &'a Node) -> Vec<(Command<'a>, bool)> {
     let mut out = Vec::new();
     let Some((obj, base)) = vscode::tasks_object(path, root) else {
         return out;
@@ -200,12 +231,20 @@ fn folder_open_tasks<'a>(path: &str, root: &'a Node) -> Vec<Command<'a>> {
                 text.push_str(&s);
             }
         }
-        out.push(Command {
-            what: format!("task '{label}' (runs when the folder opens)"),
-            node,
-            route,
-            text,
-        });
+        let hidden = t.get("hide").and_then(Node::as_bool) == Some(true)
+            || t.get("presentation")
+                .and_then(|p| p.get("reveal"))
+                .and_then(Node::as_str)
+                == Some("never");
+        out.push((
+            Command {
+                what: format!("folder-open task '{label}'"),
+                node,
+                route,
+                text,
+            },
+            hidden,
+        ));
     }
     out
 }
@@ -232,7 +271,7 @@ mod tests {
             {"label":"d","command":{"value":"make"},"runOptions":{"runOn":"default"}}]}"#;
         let doc = json::parse(text).expect("json");
         let t = folder_open_tasks(".vscode/tasks.json", &doc.roots[0]);
-        let got: Vec<_> = t.iter().map(|c| c.text.as_str()).collect();
+        let got: Vec<_> = t.iter().map(|(c, _)| c.text.as_str()).collect();
         assert_eq!(got, ["npm run dev", "npm task"]);
     }
 }
