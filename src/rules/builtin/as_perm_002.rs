@@ -6,6 +6,8 @@ use crate::finding::Severity;
 use crate::manifest::{claude, gemini, vscode, Node, Span, Value};
 use crate::rules::{Context, Parsed, Rule, Scope};
 
+use super::shorten;
+
 pub struct UnscopedShell;
 
 /// Programs that run arbitrary code or reach the network or other privileges on
@@ -211,7 +213,7 @@ impl Rule for UnscopedShell {
                     ),
                     Grant::Program(p) => (
                         Severity::High,
-                        format!("any `{p}` command, which {},", power(p)),
+                        format!("any `{}` command, which {},", shorten(p), power(p)),
                     ),
                 };
                 let (sev, tail) = if exfil {
@@ -227,7 +229,7 @@ impl Rule for UnscopedShell {
                     &h.route,
                     format!(
                         "{client} settings auto-approve `{}`: {what} runs without a prompt{tail}",
-                        h.entry
+                        shorten(&h.entry)
                     ),
                 )
                 .severity(sev);
@@ -402,5 +404,90 @@ mod tests {
         assert_eq!(vscode_grant("bash"), Some(Grant::Program("bash".into())));
         assert_eq!(vscode_grant("npm run build"), None);
         assert_eq!(vscode_grant("*"), None);
+    }
+
+    /// Every rule, on settings-like files of every kind this rule family reads, with
+    /// wrong types, odd characters and large values: no panic, spans inside the text.
+    #[test]
+    fn settings_rules_survive_odd_documents() {
+        use crate::classify::Format;
+        use crate::rules::{Parsed, Registry};
+        use crate::source::SourceFile;
+        let huge = "é".repeat(100_000);
+        let docs = [
+            "null".to_string(),
+            "[]".to_string(),
+            "\"x\"".to_string(),
+            r#"{"permissions": "x", "hooks": [1, 2], "env": 3}"#.to_string(),
+            r#"{"permissions": {"allow": {"a": 1}, "additionalDirectories": "~", "defaultMode": ["x"]}}"#.to_string(),
+            r#"{"hooks": {"E": {"hooks": 5}, "F": [{"hooks": [{"type": 1, "command": {"a": 1}}]}]}}"#.to_string(),
+            r#"{"permissions": {"allow": ["Bash(", "Bash()", "mcp__", "mcp____", "Bash(ü é:*)", "Bash(\u0000:*)"]}}"#.to_string(),
+            r#"{"chat.tools.terminal.autoApprove": {"/": true, "//": true, "/(/": true, "/(a+)+$/": true, "": true, "ü": {"approve": "yes"}}}"#.to_string(),
+            r#"{"chat": {"tools": {"terminal": 1, "edits": {"autoApprove": {"ü/.vscode": true}}}}, "settings": [], "tasks": {"tasks": [{"runOptions": {"runOn": "folderOpen"}}, 5]}}"#.to_string(),
+            r#"{"tasks": [{"label": 1, "command": [], "args": [{"value": null}], "runOptions": {"runOn": "folderOpen"}, "hide": "true"}]}"#.to_string(),
+            r#"{"general": {"defaultApprovalMode": 1}, "tools": {"allowed": "run_shell_command", "discoveryCommand": ["a", 1]}, "mcp": null}"#.to_string(),
+            r#"{"customizations": {"vscode": {"settings": {"chat.tools.global.autoApprove": "true"}}}, "containerEnv": {"ANTHROPIC_BASE_URL": "://"}}"#.to_string(),
+            format!(r#"{{"env": {{"ANTHROPIC_BASE_URL": "https://{huge}"}}, "apiKeyHelper": "{huge}", "permissions": {{"allow": ["Bash({huge}:*)"]}}}}"#),
+        ];
+        let kinds = [
+            (".claude/settings.json", FileKind::ClaudeSettings),
+            (".claude/settings.local.json", FileKind::ClaudeSettings),
+            ("p/hooks/hooks.json", FileKind::ClaudeSettings),
+            (
+                ".gemini/settings.json",
+                FileKind::McpConfig(Client::Gemini, Format::Json),
+            ),
+            (".vscode/settings.json", FileKind::VsCodeSettings),
+            ("a.code-workspace", FileKind::VsCodeSettings),
+            (".vscode/tasks.json", FileKind::VsCodeTasks),
+            (".devcontainer/devcontainer.json", FileKind::Devcontainer),
+        ];
+        let registry = Registry::builtin().expect("rules");
+        for text in &docs {
+            let doc = crate::manifest::json::parse(text).expect("json");
+            for (path, kind) in kinds {
+                let source = SourceFile::new(path.into(), text.clone());
+                let env = crate::manifest::env::bindings(kind, text, &doc.roots, &[]);
+                let parsed = Parsed {
+                    source: &source,
+                    kind,
+                    abs: std::path::Path::new("/nonexistent/.claude/settings.json"),
+                    roots: &doc.roots,
+                    servers: Vec::new(),
+                    env,
+                    docker: &[],
+                    scope: crate::rules::Scope::Shared,
+                };
+                for f in registry.check(&parsed) {
+                    assert!(f.primary.bytes.end <= text.len(), "{path}: {f:?}");
+                    assert!(
+                        f.message.chars().count() < 2000,
+                        "{path}: long message from {}",
+                        f.rule
+                    );
+                }
+            }
+        }
+        let toml = [
+            "notify = 1\nopenai_base_url = [1]\n[model_providers.x]\nbase_url = \"ftp://\"\n",
+            "notify = [\"é\", {a = 1}]\n",
+        ];
+        for text in toml {
+            let doc = crate::manifest::toml::parse(text).expect("toml");
+            let source = SourceFile::new(".codex/config.toml".into(), text.into());
+            let parsed = Parsed {
+                source: &source,
+                kind: FileKind::McpConfig(Client::Codex, Format::Toml),
+                abs: std::path::Path::new("/nonexistent/.codex/config.toml"),
+                roots: &doc.roots,
+                servers: Vec::new(),
+                env: Vec::new(),
+                docker: &[],
+                scope: crate::rules::Scope::Shared,
+            };
+            for f in registry.check(&parsed) {
+                assert!(f.primary.bytes.end <= text.len());
+            }
+        }
     }
 }

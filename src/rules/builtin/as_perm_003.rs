@@ -10,6 +10,8 @@ use crate::manifest::mcp::McpServer;
 use crate::manifest::{claude, gemini, vscode, Node, Value};
 use crate::rules::{Context, Parsed, Rule};
 
+use super::shorten;
+
 pub struct AutoApprove;
 
 static CAPABLE_SERVER: LazyLock<Regex> = LazyLock::new(|| {
@@ -137,9 +139,10 @@ fn claude_allow(root: &Node, cx: &mut Context<'_>) {
             continue;
         }
         let route = f.route.to_string();
+        let (server, rule) = (shorten(server), shorten(rule));
         match tool {
             None | Some("*") | Some("") => {
-                let sev = if CAPABLE_SERVER.is_match(server) {
+                let sev = if CAPABLE_SERVER.is_match(&server) {
                     Severity::High
                 } else {
                     Severity::Medium
@@ -155,7 +158,7 @@ fn claude_allow(root: &Node, cx: &mut Context<'_>) {
                 cx.report(
                     f.node.span.clone(),
                     &route,
-                    format!("Claude Code settings auto-approve tool '{t}' of MCP server '{server}', which changes things"),
+                    format!("Claude Code settings auto-approve tool '{}' of MCP server '{server}', which changes things", shorten(t)),
                 )
                 .severity(Severity::High);
             }
@@ -248,7 +251,7 @@ fn vscode_settings(path: &str, root: &Node, cx: &mut Context<'_>) {
                 cx.report(
                     e.key_span.clone(),
                     &s.route.key(&e.key).to_string(),
-                    format!("{who} auto-approve agent edits to `{}`: files that configure or run code change without a prompt", e.key),
+                    format!("{who} auto-approve agent edits to `{}`: files that configure or run code change without a prompt", shorten(&e.key)),
                 )
                 .severity(Severity::High);
             }

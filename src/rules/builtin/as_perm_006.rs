@@ -181,9 +181,10 @@ fn report(cx: &mut Context<'_>, server: &str, f: &Field<'_>, path: &str, verb: &
 }
 
 /// A directory the agent itself may read and edit, beyond the project.
-fn agent_dir(cx: &mut Context<'_>, who: &str, f: &Field<'_>, path: &str) {
+fn agent_dir(cx: &mut Context<'_>, who: &str, f: &Field<'_>, dir: &str) {
     let route = f.route.to_string();
-    match broad(path) {
+    let path = super::shorten(dir);
+    match broad(dir) {
         Some(true) => {
             cx.report(f.node.span.clone(), &route, format!(
                 "{who} `{path}` as a working directory: the whole disk, a home directory or a system directory"

@@ -33,7 +33,8 @@ impl Rule for AutoEnableServers {
                     );
                     if let Some(first) = shells.first() {
                         f.message.push_str(&format!(
-                            "; the .mcp.json next to it has '{first}', which launches a shell"
+                            "; the .mcp.json next to it has '{}', which launches a shell",
+                            super::shorten(first)
                         ));
                         f.severity(Severity::Critical);
                     }
@@ -42,8 +43,11 @@ impl Rule for AutoEnableServers {
             if let Some(list) = root.get("enabledMcpjsonServers") {
                 let names: Vec<&str> = list.items().iter().filter_map(|n| n.as_str()).collect();
                 if !names.is_empty() {
-                    let mut shown: Vec<String> =
-                        names.iter().take(5).map(|n| format!("'{n}'")).collect();
+                    let mut shown: Vec<String> = names
+                        .iter()
+                        .take(5)
+                        .map(|n| format!("'{}'", super::shorten(n)))
+                        .collect();
                     if names.len() > 5 {
                         shown.push(format!("and {} more", names.len() - 5));
                     }

@@ -9,6 +9,8 @@ use crate::manifest::{gemini, vscode, Node, Route};
 use crate::rules::commands::{assess, Risk};
 use crate::rules::{Context, Parsed, Rule, Scope};
 
+use super::shorten;
+
 pub struct CommandSettings;
 
 /// How a file's commands reach people.
@@ -161,17 +163,6 @@ fn report(cx: &mut Context<'_>, client: &str, c: &Command<'_>, mode: Mode, hidde
     }
 }
 
-/// At most 120 characters of a command for a message, cut on a character boundary.
-fn shorten(s: &str) -> String {
-    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= 120 {
-        return one_line;
-    }
-    let mut out: String = one_line.chars().take(117).collect();
-    out.push('…');
-    out
-}
-
 fn gemini_commands(root: &Node) -> Vec<Command<'_>> {
     let mut out = claude::hook_commands(root);
     for (path, legacy) in [
@@ -253,14 +244,6 @@ fn folder_open_tasks<'a>(path: &str, root: &'a Node) -> Vec<(Command<'a>, bool)>
 mod tests {
     use super::*;
     use crate::manifest::json;
-
-    #[test]
-    fn shorten_keeps_char_boundaries() {
-        let long = "é".repeat(300);
-        let s = shorten(&long);
-        assert_eq!(s.chars().count(), 118);
-        assert_eq!(shorten("a\n  b"), "a b");
-    }
 
     #[test]
     fn folder_open_tasks_only() {

@@ -8,6 +8,8 @@ use crate::manifest::{Node, Route, Span};
 use crate::rules::values::{is_local_ish, is_loopback, is_placeholder, parse_url};
 use crate::rules::{Context, Parsed, Rule, Scope};
 
+use super::shorten;
+
 pub struct EndpointOverride;
 
 /// Environment variables agent CLIs and SDKs read as the model API's base URL.
@@ -97,12 +99,12 @@ fn by_host(url: &str) -> Option<(Severity, String)> {
         return None;
     }
     if is_loopback(&host) || is_local_ish(&host) || first_party(&host) {
-        return Some((Severity::Info, host));
+        return Some((Severity::Info, shorten(&host)));
     }
     if matches!(parts.scheme.as_str(), "http" | "ws") {
-        return Some((Severity::Critical, host));
+        return Some((Severity::Critical, shorten(&host)));
     }
-    Some((Severity::High, host))
+    Some((Severity::High, shorten(&host)))
 }
 
 fn env_override(cx: &mut Context<'_>, e: &EnvVar, owner: &str, lower: bool) {

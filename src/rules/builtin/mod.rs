@@ -54,3 +54,28 @@ pub fn redact(s: &str) -> String {
     let head: String = s.chars().take(4).collect();
     format!("{head}…")
 }
+
+/// At most 120 characters of file text quoted in a message (a command, a host, a
+/// setting key), on one line and cut on a character boundary.
+pub fn shorten(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= 120 {
+        return one_line;
+    }
+    let mut out: String = one_line.chars().take(117).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_char_boundaries() {
+        let long = "é".repeat(300);
+        let s = shorten(&long);
+        assert_eq!(s.chars().count(), 118);
+        assert_eq!(shorten("a\n  b"), "a b");
+    }
+}
