@@ -326,6 +326,13 @@ fn vscode_hits(path: &str, root: &Node) -> Vec<Hit> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    // With auto-approval switched off in the same file the rules are inert.
+    if vscode::lookup(obj, &base, "chat.tools.terminal.enableAutoApprove")
+        .iter()
+        .any(|s| s.node.as_bool() == Some(false))
+    {
+        return out;
+    }
     for key in [
         "chat.tools.terminal.autoApprove",
         "chat.agent.terminal.autoApprove",
