@@ -9,7 +9,7 @@ use super::{Node, Route, Span, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvVar {
-    /// Who receives it, for messages: "Claude Code settings", "service 'api'".
+    /// Who receives it, for messages: "Claude Code", "service 'api'".
     pub owner: String,
     pub key: String,
     pub key_span: Span,
@@ -24,14 +24,9 @@ pub fn bindings(kind: FileKind, text: &str, roots: &[Node], docker: &[Instructio
     let mut out = Vec::new();
     for root in roots {
         match kind {
-            FileKind::ClaudeSettings => map_or_list(
-                text,
-                root,
-                &Route::root(),
-                "env",
-                "Claude Code settings",
-                &mut out,
-            ),
+            FileKind::ClaudeSettings => {
+                map_or_list(text, root, &Route::root(), "env", "Claude Code", &mut out)
+            }
             FileKind::Devcontainer => {
                 for key in ["containerEnv", "remoteEnv"] {
                     map_or_list(

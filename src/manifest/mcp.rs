@@ -13,7 +13,7 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn new(node: &'a Node, route: Route) -> Self {
+    pub fn new(node: &'a Node, route: Route) -> Self {
         Field { node, route }
     }
 

@@ -2,13 +2,16 @@
 //! keeps its byte range, so rules written once point at the exact key or value.
 
 pub mod a2a;
+pub mod claude;
 pub mod crewai;
 pub mod dockerfile;
 pub mod env;
+pub mod gemini;
 pub mod json;
 pub mod mcp;
 pub mod text;
 pub mod toml;
+pub mod vscode;
 pub mod yaml;
 
 use std::fmt;

@@ -1,6 +1,7 @@
 //! Rules: one trait for code rules, a declarative engine for data rules, one registry.
 
 pub mod builtin;
+pub mod commands;
 pub mod data;
 pub mod launch;
 pub mod meta;

@@ -4,10 +4,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::classify::{Client, FileKind};
 use crate::finding::Severity;
 use crate::manifest::mcp::McpServer;
-use crate::manifest::Value;
+use crate::manifest::{claude, gemini, vscode, Node, Value};
 use crate::rules::{Context, Parsed, Rule};
+
+use super::shorten;
 
 pub struct AutoApprove;
 
@@ -36,6 +39,16 @@ impl Rule for AutoApprove {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        for root in file.roots {
+            match file.kind {
+                FileKind::ClaudeSettings => claude_allow(root, cx),
+                FileKind::VsCodeSettings | FileKind::Devcontainer => {
+                    vscode_settings(&file.source.path, root, cx)
+                }
+                FileKind::McpConfig(Client::Gemini, _) => gemini_auto_accept(root, cx),
+                _ => {}
+            }
+        }
         for s in &file.servers {
             if let Some(t) = &s.trust {
                 if t.node.as_bool() == Some(true) {
@@ -107,6 +120,157 @@ impl Rule for AutoApprove {
                 format!("MCP server '{}' auto-approves {what}", s.name),
             )
             .severity(sev);
+        }
+    }
+}
+
+/// Claude Code allow rules for MCP tools: `mcp__srv` and `mcp__srv__*` approve every
+/// tool of the server; `mcp__srv__tool` one tool (reported when its name changes things).
+fn claude_allow(root: &Node, cx: &mut Context<'_>) {
+    for (f, rule) in claude::permission_list(root, "allow") {
+        let Some(rest) = rule.trim().strip_prefix("mcp__") else {
+            continue;
+        };
+        let (server, tool) = match rest.split_once("__") {
+            Some((s, t)) => (s, Some(t)),
+            None => (rest, None),
+        };
+        if server.is_empty() {
+            continue;
+        }
+        let route = f.route.to_string();
+        let (server, rule) = (shorten(server), shorten(rule));
+        match tool {
+            None | Some("*") | Some("") => {
+                let sev = if CAPABLE_SERVER.is_match(&server) {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
+                cx.report(
+                    f.node.span.clone(),
+                    &route,
+                    format!("Claude Code settings auto-approve every tool of MCP server '{server}' (`{rule}`)"),
+                )
+                .severity(sev);
+            }
+            Some(t) if RISKY_TOOL.is_match(t) => {
+                cx.report(
+                    f.node.span.clone(),
+                    &route,
+                    format!("Claude Code settings auto-approve tool '{}' of MCP server '{server}', which changes things", shorten(t)),
+                )
+                .severity(Severity::High);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Files an agent must not edit unprompted: VS Code's own defaults for
+/// `chat.tools.edits.autoApprove`, plus agent and CI configuration that runs code.
+const PROTECTED_EDIT_TARGETS: &[&str] = &[
+    ".vscode",
+    ".git/",
+    ".git*",
+    ".gitattributes",
+    ".github",
+    "package.json",
+    "server.xml",
+    "build.rs",
+    "web.config",
+    ".env",
+    "cargo.toml",
+    "code-workspace",
+    "proj",
+    "gradle",
+    ".lock",
+    "-lock.",
+    ".claude",
+    ".mcp.json",
+    ".cursor",
+    ".gemini",
+    ".codex",
+];
+
+fn vscode_settings(path: &str, root: &Node, cx: &mut Context<'_>) {
+    let Some((obj, base)) = vscode::settings_object(path, root) else {
+        return;
+    };
+    let devcontainer = path.to_ascii_lowercase().ends_with("devcontainer.json");
+    let who = if devcontainer {
+        "the dev container's VS Code settings"
+    } else {
+        "workspace settings"
+    };
+    for key in ["chat.tools.global.autoApprove", "chat.tools.autoApprove"] {
+        for s in vscode::lookup(obj, &base, key) {
+            if s.node.as_bool() != Some(true) {
+                continue;
+            }
+            let route = s.route.to_string();
+            if devcontainer {
+                cx.report(
+                    s.node.span.clone(),
+                    &route,
+                    format!("the dev container turns on {key} for VS Code inside it: every tool call of the agent, terminal included, runs without a prompt, next to the credentials forwarded into the container"),
+                )
+                .severity(Severity::High);
+            } else if s.nested {
+                cx.report(
+                    s.node.span.clone(),
+                    &route,
+                    format!("workspace settings turn on {key} written as nested objects, the form that slipped past VS Code's filter for user-only settings before 1.132: every tool call of the agent, terminal included, runs without a prompt"),
+                )
+                .severity(Severity::High);
+            } else {
+                cx.report(
+                    s.node.span.clone(),
+                    &route,
+                    format!("workspace settings turn on {key}, which approves every tool call of the agent; current VS Code accepts it only in user settings, but it is the setting injected prompts write to take over (CVE-2025-53773)"),
+                );
+            }
+        }
+    }
+    for s in vscode::lookup(obj, &base, "chat.tools.edits.autoApprove") {
+        let route = s.route.to_string();
+        if s.node.as_bool() == Some(true) {
+            cx.report(
+                s.node.span.clone(),
+                &route,
+                format!("{who} auto-approve every file edit of the agent, including its own settings and tasks"),
+            )
+            .severity(Severity::High);
+            continue;
+        }
+        for e in s.node.entries() {
+            let lower = e.key.to_ascii_lowercase();
+            if e.value.as_bool() == Some(true)
+                && PROTECTED_EDIT_TARGETS.iter().any(|t| lower.contains(t))
+            {
+                cx.report(
+                    e.key_span.clone(),
+                    &s.route.key(&e.key).to_string(),
+                    format!("{who} auto-approve agent edits to `{}`: files that configure or run code change without a prompt", shorten(&e.key)),
+                )
+                .severity(Severity::High);
+            }
+        }
+    }
+}
+
+/// `autoAccept` / `tools.autoAccept`: skipped confirmation only for tools Gemini CLI
+/// considered read-only, and was removed in February 2026.
+fn gemini_auto_accept(root: &Node, cx: &mut Context<'_>) {
+    for s in gemini::setting(root, "tools.autoAccept", Some("autoAccept")) {
+        if s.node.as_bool() == Some(true) {
+            let route = s.route.to_string();
+            cx.report(
+                s.node.span.clone(),
+                &route,
+                format!("Gemini CLI settings set {route}: tool calls Gemini CLI considers read-only run without a prompt (older releases; the setting has since been removed)"),
+            )
+            .severity(Severity::Info);
         }
     }
 }

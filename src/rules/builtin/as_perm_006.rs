@@ -5,8 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::classify::{Client, FileKind};
 use crate::finding::Severity;
 use crate::manifest::mcp::Field;
+use crate::manifest::{claude, gemini};
 use crate::rules::values::container_image;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -74,6 +76,31 @@ impl Rule for BroadFilesystem {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        for root in file.roots {
+            match file.kind {
+                FileKind::ClaudeSettings => {
+                    for (f, dir) in claude::permission_list(root, "additionalDirectories") {
+                        agent_dir(cx, "Claude Code settings give the agent", &f, dir);
+                    }
+                }
+                FileKind::McpConfig(Client::Gemini, _) => {
+                    let found = gemini::setting(
+                        root,
+                        "context.includeDirectories",
+                        Some("includeDirectories"),
+                    );
+                    for s in found {
+                        for (i, item) in s.node.items().iter().enumerate() {
+                            if let Some(dir) = item.as_str() {
+                                let f = Field::new(item, s.route.index(i));
+                                agent_dir(cx, "Gemini CLI settings add", &f, dir);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         for s in &file.servers {
             let argv = s.argv();
             let fields: Vec<&Field<'_>> = s.command.iter().chain(s.args.iter()).collect();
@@ -145,6 +172,30 @@ fn report(cx: &mut Context<'_>, server: &str, f: &Field<'_>, path: &str, verb: &
                 &f.route.to_string(),
                 format!(
                 "MCP server '{server}' {verb} `{path}`, which climbs out of the project with `..`"
+            ),
+            )
+            .severity(Severity::Medium);
+        }
+        None => {}
+    }
+}
+
+/// A directory the agent itself may read and edit, beyond the project.
+fn agent_dir(cx: &mut Context<'_>, who: &str, f: &Field<'_>, dir: &str) {
+    let route = f.route.to_string();
+    let path = super::shorten(dir);
+    match broad(dir) {
+        Some(true) => {
+            cx.report(f.node.span.clone(), &route, format!(
+                "{who} `{path}` as a working directory: the whole disk, a home directory or a system directory"
+            ));
+        }
+        Some(false) => {
+            cx.report(
+                f.node.span.clone(),
+                &route,
+                format!(
+                "{who} `{path}` as a working directory, which climbs out of the project with `..`"
             ),
             )
             .severity(Severity::Medium);

@@ -3,10 +3,15 @@
 mod as_auth_001;
 mod as_auth_002;
 mod as_exec_003;
+mod as_perm_001;
+mod as_perm_002;
 mod as_perm_003;
 mod as_perm_006;
+mod as_perm_007;
+mod as_perm_008;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sec_004;
 mod as_sign_001;
 mod as_sign_002;
 mod as_sign_003;
@@ -25,8 +30,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_auth_001::NoAuth),
         Box::new(as_auth_002::CardSecurity),
         Box::new(as_exec_003::HostCodeExecution),
+        Box::new(as_perm_001::DefaultMode),
+        Box::new(as_perm_002::UnscopedShell),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
+        Box::new(as_perm_007::AutoEnableServers),
+        Box::new(as_perm_008::CommandSettings),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sign_002::UnsignedModel),
@@ -35,6 +44,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_009::RequiredSignature),
         Box::new(as_sign_010::PolicyBreach),
         Box::new(as_sign_001::UnsignedCard),
+        Box::new(as_sec_004::EndpointOverride),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
@@ -59,4 +69,29 @@ pub fn sub_span(file: &SourceFile, node: &Node, range: std::ops::Range<usize>) -
 pub fn redact(s: &str) -> String {
     let head: String = s.chars().take(4).collect();
     format!("{head}…")
+}
+
+/// At most 120 characters of file text quoted in a message (a command, a host, a
+/// setting key), on one line and cut on a character boundary.
+pub fn shorten(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= 120 {
+        return one_line;
+    }
+    let mut out: String = one_line.chars().take(117).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_char_boundaries() {
+        let long = "é".repeat(300);
+        let s = shorten(&long);
+        assert_eq!(s.chars().count(), 118);
+        assert_eq!(shorten("a\n  b"), "a b");
+    }
 }
