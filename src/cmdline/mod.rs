@@ -1,0 +1,231 @@
+//! Command lines wherever a file holds them: shell scripts, Makefile and justfile
+//! recipes, `package.json` scripts, Dockerfile instructions, compose and Kubernetes
+//! commands, workflow steps, devcontainer hooks, VS Code tasks and MCP server argv.
+//! Each command is a list of words with their unquoted text and their exact bytes in
+//! the file, so a rule that recognises a program and its flags points at the flag.
+
+mod lexer;
+mod mapping;
+mod sources;
+
+use crate::manifest::{Node, Span};
+
+pub use lexer::Heredocs;
+pub use mapping::Mapping;
+pub use sources::command_lines;
+
+/// `sh -c` and command substitutions nest; deeper than this is not followed.
+const MAX_DEPTH: usize = 4;
+
+/// One word of a command.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The word as the program receives it (quotes removed, nothing expanded).
+    pub text: String,
+    /// The word in the file: as written for shell text, the string's contents for
+    /// an element of an exec-form list.
+    pub span: Span,
+    /// The word read as a command line of its own (an `sh -c` argument).
+    script: Option<(String, Mapping)>,
+}
+
+impl Word {
+    /// An element of an exec-form list (JSON or YAML array of strings).
+    pub fn from_node(file: &str, node: &Node) -> Option<Word> {
+        let text = node.scalar_text()?;
+        let map = mapping::of_node(file, node);
+        let span = match node.as_str() {
+            Some(_) => map.span(0..text.len()),
+            None => node.span.clone(),
+        };
+        Some(Word {
+            text: text.clone(),
+            span,
+            script: Some((text, map)),
+        })
+    }
+}
+
+/// One simple command and where it came from.
+#[derive(Debug, Clone)]
+pub struct CommandLine {
+    pub words: Vec<Word>,
+    /// Where the command lives, for messages: "script `agent`", "job `ci` step 2".
+    pub origin: String,
+    /// The logical path of the node holding it, for fingerprints.
+    pub route: String,
+    /// The program the words are arguments of, when the file says so rather than the
+    /// words (the `claude_args` input of the Claude Code action).
+    pub implied: Option<&'static str>,
+}
+
+/// Splits command text whose bytes are located by `map` into simple commands,
+/// following command substitutions and `sh -c` arguments.
+pub fn split(text: &str, map: &Mapping, heredocs: Heredocs) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    split_into(text, map, heredocs, 0, &mut out);
+    out
+}
+
+fn split_into(
+    text: &str,
+    map: &Mapping,
+    heredocs: Heredocs,
+    depth: usize,
+    out: &mut Vec<Vec<Word>>,
+) {
+    for cmd in lexer::split(text, heredocs) {
+        let mut words = Vec::with_capacity(cmd.len());
+        for t in &cmd {
+            if depth < MAX_DEPTH {
+                for sub in &t.subs {
+                    if let Some(inner) = text.get(sub.clone()) {
+                        split_into(inner, &map.sub(sub.start), Heredocs::Skip, depth + 1, out);
+                    }
+                }
+            }
+            let raw = t.quoted_inner.clone().unwrap_or(t.span.clone());
+            words.push(Word {
+                text: t.text.clone(),
+                span: map.span(t.span.clone()),
+                script: text
+                    .get(raw.clone())
+                    .map(|s| (s.to_string(), map.sub(raw.start))),
+            });
+        }
+        push_command(words, depth, out);
+    }
+}
+
+/// Adds a command and the commands of its `sh -c` argument.
+fn push_command(words: Vec<Word>, depth: usize, out: &mut Vec<Vec<Word>>) {
+    if words.is_empty() {
+        return;
+    }
+    if depth < MAX_DEPTH {
+        if let Some((script, map)) = shell_c_script(&words) {
+            split_into(&script, &map, Heredocs::Skip, depth + 1, out);
+        }
+    }
+    out.push(words);
+}
+
+/// Splits an exec-form list (and the `sh -c` script inside it, if any).
+pub fn exec_form(words: Vec<Word>) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    push_command(words, 0, &mut out);
+    out
+}
+
+/// The script of `sh -c SCRIPT` (also `bash -lc`, `zsh -ec`, ...) anywhere in the
+/// words: wrappers such as `docker run img sh -c` or `sudo bash -c` come first.
+fn shell_c_script(words: &[Word]) -> Option<(String, Mapping)> {
+    let shell = words.iter().position(|w| {
+        matches!(
+            basename(&w.text),
+            "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh"
+        )
+    })?;
+    let mut i = shell + 1;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if t.starts_with("--") {
+            // `--login`, `--norc`: long options take no argument here.
+            i += 1;
+            continue;
+        }
+        let flags = t.strip_prefix('-').or_else(|| t.strip_prefix('+'))?;
+        if flags.is_empty() || !flags.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        if flags.contains('c') && t.starts_with('-') {
+            return words.get(i + 1)?.script.clone();
+        }
+        // `-o pipefail` names an option in the next word.
+        i += if flags.ends_with('o') { 2 } else { 1 };
+    }
+    None
+}
+
+/// The last path segment of a program word (`/usr/bin/env` → `env`).
+pub fn basename(word: &str) -> &str {
+    word.rsplit(['/', '\\']).next().unwrap_or(word)
+}
+
+/// The index of the program word: skips `VAR=value` assignments and shell
+/// keywords that precede a command (`if`, `then`, `do`, `!`, `time`, ...).
+pub fn program_index(words: &[Word]) -> Option<usize> {
+    words.iter().position(|w| {
+        let t = w.text.as_str();
+        let assignment = t.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        });
+        !assignment
+            && !matches!(
+                t,
+                "if" | "then"
+                    | "else"
+                    | "elif"
+                    | "do"
+                    | "while"
+                    | "until"
+                    | "time"
+                    | "!"
+                    | "{"
+                    | "}"
+                    | "fi"
+                    | "done"
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(cmds: &[Vec<Word>]) -> Vec<Vec<&str>> {
+        cmds.iter()
+            .map(|c| c.iter().map(|w| w.text.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn substitutions_and_shell_c_are_followed() {
+        let t = r#"X=$(claude -p "hi" --yolo) bash -lc 'gemini -y "a b"' && sh -c "codex \"q\" -a never""#;
+        let cmds = split(t, &Mapping::Shift(0), Heredocs::Skip);
+        let w = texts(&cmds);
+        assert!(w.contains(&vec!["claude", "-p", "hi", "--yolo"]));
+        assert!(w.contains(&vec!["gemini", "-y", "a b"]));
+        // The script is split from its written form, so escaped quotes stay quotes.
+        assert!(w.contains(&vec!["codex", "\"q\"", "-a", "never"]));
+        for c in &cmds {
+            for word in c {
+                if word.text == "-y" || word.text == "--yolo" || word.text == "never" {
+                    assert_eq!(&t[word.span.clone()], word.text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shifted_spans() {
+        let t = "xx claude --yolo";
+        let cmds = split(&t[3..], &Mapping::Shift(3), Heredocs::Skip);
+        assert_eq!(&t[cmds[0][1].span.clone()], "--yolo");
+    }
+
+    #[test]
+    fn program_word() {
+        let cmds = split("A=1 B=x time claude", &Mapping::Shift(0), Heredocs::Skip);
+        assert_eq!(program_index(&cmds[0]), Some(3));
+        assert_eq!(basename("/usr/local/bin/claude"), "claude");
+    }
+
+    #[test]
+    fn deep_nesting_stops() {
+        let t = "sh -c \"sh -c 'sh -c x'\" ".repeat(3) + &"$(".repeat(2000);
+        let _ = split(&t, &Mapping::Shift(0), Heredocs::Skip);
+    }
+}
