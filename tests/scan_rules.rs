@@ -272,6 +272,8 @@ rule_tests! {
     fixtures_as_dep_001 => "AS-DEP-001",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",
+    fixtures_as_perm_004 => "AS-PERM-004",
+    fixtures_as_perm_005 => "AS-PERM-005",
     fixtures_as_perm_006 => "AS-PERM-006",
     fixtures_as_pois_002 => "AS-POIS-002",
     fixtures_as_scan_001 => "AS-SCAN-001",

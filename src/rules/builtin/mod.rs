@@ -2,6 +2,8 @@
 
 mod as_auth_001;
 mod as_perm_003;
+mod as_perm_004;
+mod as_perm_005;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
@@ -16,6 +18,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
         Box::new(as_perm_003::AutoApprove),
+        Box::new(as_perm_004::CodexSandboxOff),
+        Box::new(as_perm_005::PermissionSkippingFlags),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),

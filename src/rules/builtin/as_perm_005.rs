@@ -1,0 +1,120 @@
+//! AS-PERM-005: a coding agent started with a flag that skips its permission prompts
+//! or sandbox, wherever a command line lives.
+
+use std::collections::HashSet;
+
+use crate::classify::FileKind;
+use crate::cmdline::{command_lines, CommandLine};
+use crate::finding::Severity;
+use crate::manifest::Node;
+use crate::rules::agent_cli::{dangerous_flags, invocation, Agent, AGENTS};
+use crate::rules::{Context, Parsed, Rule};
+
+pub struct PermissionSkippingFlags;
+
+/// Workflow triggers that run on events anyone can cause (a fork's pull request, a
+/// comment, an issue) while holding the repository's secrets and token.
+const UNTRUSTED_TRIGGERS: &[&str] = &[
+    "pull_request_target",
+    "issue_comment",
+    "issues",
+    "discussion",
+    "discussion_comment",
+    "pull_request_review_comment",
+    "workflow_run",
+];
+
+impl Rule for PermissionSkippingFlags {
+    fn id(&self) -> &'static str {
+        "AS-PERM-005"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        let container = matches!(
+            file.kind,
+            FileKind::Dockerfile
+                | FileKind::Compose
+                | FileKind::Kubernetes
+                | FileKind::Devcontainer
+        );
+        let untrusted = match file.kind {
+            FileKind::Workflow => file.roots.iter().find_map(untrusted_trigger),
+            _ => None,
+        };
+        let mut seen = HashSet::new();
+        for line in command_lines(file) {
+            let Some((agent, start, isolated)) = agent_of(&line) else {
+                continue;
+            };
+            for found in dangerous_flags(agent, &line.words, start) {
+                let span = found.span();
+                if !seen.insert(span.clone()) {
+                    continue;
+                }
+                let mut severity = found.flag.severity;
+                let mut why = String::new();
+                if let Some(trigger) = untrusted {
+                    severity = raise(severity);
+                    why = format!(
+                        "; the workflow runs on `{trigger}`, so anyone who can open an issue or comment can steer it"
+                    );
+                } else if container || isolated {
+                    severity = lower(severity);
+                    why = "; it runs in a container, which bounds the damage to what the container holds".into();
+                }
+                let msg = format!(
+                    "{} is started with `{}` in {}, which {}: instructions injected into anything it reads can run commands or change files unchecked{why}",
+                    agent.name,
+                    found.text(),
+                    line.origin,
+                    found.flag.effect,
+                );
+                cx.report(span, &format!("{}:{}", line.route, found.word.text), msg)
+                    .severity(severity);
+            }
+        }
+    }
+}
+
+/// The agent a command line runs and where its arguments start.
+fn agent_of(line: &CommandLine) -> Option<(&'static Agent, usize, bool)> {
+    if let Some(name) = line.implied {
+        let agent = AGENTS.iter().find(|a| a.name == name)?;
+        return Some((agent, 0, false));
+    }
+    let inv = invocation(&line.words)?;
+    Some((inv.agent, inv.args, inv.isolated))
+}
+
+/// The first untrusted trigger of a workflow's `on:` (a name, a list or a map).
+fn untrusted_trigger(root: &Node) -> Option<&'static str> {
+    let on = root.get("on")?;
+    let names: Vec<&str> = match &on.value {
+        crate::manifest::Value::String(s) => vec![s.as_str()],
+        crate::manifest::Value::Array(items) => items.iter().filter_map(Node::as_str).collect(),
+        crate::manifest::Value::Object(entries) => entries.iter().map(|e| e.key.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    UNTRUSTED_TRIGGERS
+        .iter()
+        .copied()
+        .find(|t| names.contains(t))
+}
+
+fn raise(s: Severity) -> Severity {
+    match s {
+        Severity::Info => Severity::Low,
+        Severity::Low => Severity::Medium,
+        Severity::Medium => Severity::High,
+        _ => Severity::Critical,
+    }
+}
+
+fn lower(s: Severity) -> Severity {
+    match s {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        _ => Severity::Info,
+    }
+}
