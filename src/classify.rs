@@ -293,6 +293,11 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         // Scripts are read only for command lines: one that is not UTF-8 text is
         // skipped rather than failing the scan.
         (_, "makefile" | "gnumakefile" | "justfile" | "procfile") => (Shell, Shape),
+        // Shell start-up files: where aliases that add agent flags to every run live.
+        (
+            _,
+            ".bashrc" | ".zshrc" | ".bash_profile" | ".bash_aliases" | ".profile" | ".zprofile",
+        ) => (Shell, Shape),
         (_, _) if matches!(ext, "sh" | "bash" | "zsh" | "mk") => (Shell, Shape),
         (_, "package.json") => (PackageJson, Shape),
         (_, n) if n.ends_with(".sigstore.json") => (SigstoreBundle, Path),
@@ -440,6 +445,7 @@ mod tests {
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("scripts/run.sh"), Some(Shell));
         assert_eq!(kind("Makefile"), Some(Shell));
+        assert_eq!(kind("dotfiles/.zshrc"), Some(Shell));
         assert_eq!(kind("package.json"), Some(PackageJson));
         assert_eq!(
             kind("model.safetensors"),

@@ -106,8 +106,34 @@ fn push_command(words: Vec<Word>, depth: usize, out: &mut Vec<Vec<Word>>) {
         if let Some((script, map)) = shell_c_script(&words) {
             split_into(&script, &map, Heredocs::Skip, depth + 1, out);
         }
+        alias_bodies(&words, depth, out);
     }
     out.push(words);
+}
+
+/// `alias name='command ...'`: every later use of the name runs the command, so
+/// the command is read as if it were written out.
+fn alias_bodies(words: &[Word], depth: usize, out: &mut Vec<Vec<Word>>) {
+    if words.first().map(|w| w.text.as_str()) != Some("alias") {
+        return;
+    }
+    for w in &words[1..] {
+        let Some((raw, map)) = &w.script else {
+            continue;
+        };
+        let Some(eq) = raw.find('=') else { continue };
+        let body = &raw[eq + 1..];
+        let toks = lexer::split(body, Heredocs::Skip);
+        let inner = match toks.as_slice() {
+            [cmd] if cmd.len() == 1 => cmd[0].quoted_inner.clone(),
+            _ => None,
+        };
+        let (from, text) = match inner {
+            Some(r) => (eq + 1 + r.start, body.get(r).unwrap_or("")),
+            None => (eq + 1, body),
+        };
+        split_into(text, &map.sub(from), Heredocs::Skip, depth + 1, out);
+    }
 }
 
 /// Splits an exec-form list (and the `sh -c` script inside it, if any).
@@ -207,6 +233,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn alias_bodies_are_commands() {
+        let t = "alias cc='claude --dangerously-skip-permissions' y=\"gemini -y\"";
+        let cmds = split(t, &Mapping::Shift(0), Heredocs::Skip);
+        let w = texts(&cmds);
+        assert!(
+            w.contains(&vec!["claude", "--dangerously-skip-permissions"]),
+            "{w:?}"
+        );
+        assert!(w.contains(&vec!["gemini", "-y"]), "{w:?}");
+        let flag = cmds
+            .iter()
+            .flatten()
+            .find(|w| w.text == "-y")
+            .expect("flag");
+        assert_eq!(&t[flag.span.clone()], "-y");
     }
 
     #[test]
