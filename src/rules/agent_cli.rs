@@ -174,27 +174,39 @@ pub const AGENTS: &[Agent] = &[
             ),
         ],
     },
-    // Amp CLI: `--dangerously-allow-all` skips every tool confirmation.
+    // Amp CLI: `--dangerously-allow-all` skips every tool confirmation (a legacy flag
+    // now that recent versions run tools without approval by default; still reported
+    // because it states the intent). `@ampcode/cli` replaced `@sourcegraph/amp`.
     Agent {
         name: "amp",
         programs: &["amp"],
-        packages: &["@sourcegraph/amp"],
+        packages: &["@ampcode/cli", "@sourcegraph/amp"],
         images: &[],
         flags: &[flag(
             &["--dangerously-allow-all"],
             "runs every tool without asking",
         )],
     },
-    // Cursor CLI parameters: `--force`/`-f` allows commands unless explicitly denied.
+    // Cursor CLI parameters: `-f`/`--force` (alias `--yolo`) runs every tool call
+    // unless explicitly denied; `--sandbox disabled` turns the OS sandbox off. The
+    // CLI also installs as `agent`, a name too common to recognise on its own.
     Agent {
         name: "cursor-agent",
         programs: &["cursor-agent"],
         packages: &[],
         images: &[],
-        flags: &[flag(
-            &["--force", "-f"],
-            "runs every command unless it is explicitly denied",
-        )],
+        flags: &[
+            flag(
+                &["--force", "-f", "--yolo"],
+                "runs every tool call unless it is explicitly denied",
+            ),
+            valued(
+                &["--sandbox"],
+                &["disabled"],
+                "turns off the sandbox (tool approvals still apply)",
+                Severity::Medium,
+            ),
+        ],
     },
 ];
 
