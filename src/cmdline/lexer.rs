@@ -20,24 +20,27 @@ pub struct Token {
     pub subs: Vec<Range<usize>>,
 }
 
-/// What to do with heredoc bodies (`<<EOF ... EOF`).
+/// Whose rules the text follows where shell scripts and Dockerfiles differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Heredocs {
-    /// Skip them: in a script they are data written to a file or a command's input.
-    Skip,
-    /// Split them as commands: a Dockerfile `RUN <<EOF` body is the script itself.
-    Commands,
+pub enum Dialect {
+    /// A shell script: heredoc bodies are data written to a file or a command's
+    /// input, and are skipped.
+    Shell,
+    /// A Dockerfile instruction: a `RUN <<EOF` body is the script itself, and a
+    /// comment line inside a continued instruction is removed before the shell sees
+    /// it, so the command goes on past it.
+    Dockerfile,
 }
 
 /// Splits `text` into simple commands, each a list of words.
-pub fn split(text: &str, heredocs: Heredocs) -> Vec<Vec<Token>> {
+pub fn split(text: &str, dialect: Dialect) -> Vec<Vec<Token>> {
     let mut lx = Lexer {
         text,
         pos: 0,
         commands: Vec::new(),
         current: Vec::new(),
         pending: Vec::new(),
-        heredocs,
+        dialect,
     };
     lx.run();
     lx.commands
@@ -51,7 +54,7 @@ struct Lexer<'t> {
     /// Heredoc delimiters seen on the current line, whose bodies start at the next
     /// newline.
     pending: Vec<(String, bool)>,
-    heredocs: Heredocs,
+    dialect: Dialect,
 }
 
 impl Lexer<'_> {
@@ -116,8 +119,13 @@ impl Lexer<'_> {
     }
 
     fn skip_comment(&mut self) {
+        let line_start = self.text[..self.pos].rfind('\n').map_or(0, |i| i + 1);
+        let whole_line = self.text[line_start..self.pos].trim().is_empty() && line_start > 0;
         let rest = self.rest();
         self.pos += rest.find('\n').unwrap_or(rest.len());
+        if whole_line && self.dialect == Dialect::Dockerfile && self.peek() == Some('\n') {
+            self.pos += 1;
+        }
     }
 
     /// `<`, `>`, `>>`, `<<<`, `&>`-style operators; `<<WORD` starts a heredoc. The
@@ -168,9 +176,9 @@ impl Lexer<'_> {
                 }
                 at = line_end + 1;
             }
-            if self.heredocs == Heredocs::Commands {
+            if self.dialect == Dialect::Dockerfile {
                 let body = &self.text[start..end];
-                for mut cmd in split(body, Heredocs::Commands) {
+                for mut cmd in split(body, Dialect::Dockerfile) {
                     for t in &mut cmd {
                         shift(t, start);
                     }
@@ -373,14 +381,14 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<Vec<String>> {
-        split(text, Heredocs::Skip)
+        split(text, Dialect::Shell)
             .into_iter()
             .map(|c| c.into_iter().map(|t| t.text).collect())
             .collect()
     }
 
     fn spans(text: &str) -> Vec<&str> {
-        split(text, Heredocs::Skip)
+        split(text, Dialect::Shell)
             .into_iter()
             .flatten()
             .map(|t| &text[t.span])
@@ -437,7 +445,7 @@ mod tests {
                 "'x y'"
             ]
         );
-        let cmds = split(t, Heredocs::Skip);
+        let cmds = split(t, Dialect::Shell);
         let q = cmds[0][3].quoted_inner.clone().expect("quoted");
         assert_eq!(&t[q], "x y");
         assert_eq!(cmds[0][0].quoted_inner, None);
@@ -464,7 +472,7 @@ mod tests {
     #[test]
     fn substitutions_are_words_and_split_again() {
         let t = r#"out=$(claude -p "a)b" --yolo) x `gemini -y` ${A:-$(b)} $((1+2))"#;
-        let cmds = split(t, Heredocs::Skip);
+        let cmds = split(t, Dialect::Shell);
         assert_eq!(cmds.len(), 1);
         let w: Vec<_> = cmds[0].iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
@@ -491,7 +499,14 @@ mod tests {
     fn heredocs() {
         let t = "cat <<'EOF' > f\nclaude --yolo\nEOF\nnext a\n";
         assert_eq!(words(t), [vec!["cat", "f"], vec!["next", "a"]]);
-        let cmds = split("RUN <<EOF\nclaude --yolo\nEOF\n", Heredocs::Commands);
+        let cmds = split("RUN <<EOF\nclaude --yolo\nEOF\n", Dialect::Dockerfile);
+        assert_eq!(
+            split("a \\\n  # note\n  --yolo", Dialect::Dockerfile)
+                .iter()
+                .map(|c| c.iter().map(|t| t.text.as_str()).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            [vec!["a", "--yolo"]]
+        );
         let t2 = "RUN <<EOF\nclaude --yolo\nEOF\n";
         let w: Vec<Vec<&str>> = cmds
             .iter()
@@ -530,14 +545,14 @@ mod tests {
             "$",
             "\"$\"",
         ] {
-            let cmds = split(t, Heredocs::Skip);
+            let cmds = split(t, Dialect::Shell);
             for t2 in cmds.iter().flatten() {
                 assert!(t.get(t2.span.clone()).is_some(), "{t:?}");
                 for s in &t2.subs {
                     assert!(t.get(s.clone()).is_some(), "{t:?}");
                 }
             }
-            let _ = split(t, Heredocs::Commands);
+            let _ = split(t, Dialect::Dockerfile);
         }
         assert_eq!(words("a \"b c"), [vec!["a", "b c"]]);
         assert_eq!(words("a 'b"), [vec!["a", "b"]]);
@@ -546,8 +561,8 @@ mod tests {
     #[test]
     fn huge_input_is_linear_enough() {
         let t = "claude -p x && ".repeat(20_000);
-        assert_eq!(split(&t, Heredocs::Skip).len(), 20_000);
+        assert_eq!(split(&t, Dialect::Shell).len(), 20_000);
         let nested = "$(".repeat(5_000);
-        let _ = split(&nested, Heredocs::Skip);
+        let _ = split(&nested, Dialect::Shell);
     }
 }

@@ -10,7 +10,7 @@ mod sources;
 
 use crate::manifest::{Node, Span};
 
-pub use lexer::Heredocs;
+pub use lexer::Dialect;
 pub use mapping::Mapping;
 pub use sources::command_lines;
 
@@ -61,26 +61,20 @@ pub struct CommandLine {
 
 /// Splits command text whose bytes are located by `map` into simple commands,
 /// following command substitutions and `sh -c` arguments.
-pub fn split(text: &str, map: &Mapping, heredocs: Heredocs) -> Vec<Vec<Word>> {
+pub fn split(text: &str, map: &Mapping, dialect: Dialect) -> Vec<Vec<Word>> {
     let mut out = Vec::new();
-    split_into(text, map, heredocs, 0, &mut out);
+    split_into(text, map, dialect, 0, &mut out);
     out
 }
 
-fn split_into(
-    text: &str,
-    map: &Mapping,
-    heredocs: Heredocs,
-    depth: usize,
-    out: &mut Vec<Vec<Word>>,
-) {
-    for cmd in lexer::split(text, heredocs) {
+fn split_into(text: &str, map: &Mapping, dialect: Dialect, depth: usize, out: &mut Vec<Vec<Word>>) {
+    for cmd in lexer::split(text, dialect) {
         let mut words = Vec::with_capacity(cmd.len());
         for t in &cmd {
             if depth < MAX_DEPTH {
                 for sub in &t.subs {
                     if let Some(inner) = text.get(sub.clone()) {
-                        split_into(inner, &map.sub(sub.start), Heredocs::Skip, depth + 1, out);
+                        split_into(inner, &map.sub(sub.start), Dialect::Shell, depth + 1, out);
                     }
                 }
             }
@@ -104,7 +98,7 @@ fn push_command(words: Vec<Word>, depth: usize, out: &mut Vec<Vec<Word>>) {
     }
     if depth < MAX_DEPTH {
         if let Some((script, map)) = shell_c_script(&words) {
-            split_into(&script, &map, Heredocs::Skip, depth + 1, out);
+            split_into(&script, &map, Dialect::Shell, depth + 1, out);
         }
         alias_bodies(&words, depth, out);
     }
@@ -123,7 +117,7 @@ fn alias_bodies(words: &[Word], depth: usize, out: &mut Vec<Vec<Word>>) {
         };
         let Some(eq) = raw.find('=') else { continue };
         let body = &raw[eq + 1..];
-        let toks = lexer::split(body, Heredocs::Skip);
+        let toks = lexer::split(body, Dialect::Shell);
         let inner = match toks.as_slice() {
             [cmd] if cmd.len() == 1 => cmd[0].quoted_inner.clone(),
             _ => None,
@@ -132,7 +126,7 @@ fn alias_bodies(words: &[Word], depth: usize, out: &mut Vec<Vec<Word>>) {
             Some(r) => (eq + 1 + r.start, body.get(r).unwrap_or("")),
             None => (eq + 1, body),
         };
-        split_into(text, &map.sub(from), Heredocs::Skip, depth + 1, out);
+        split_into(text, &map.sub(from), Dialect::Shell, depth + 1, out);
     }
 }
 
@@ -220,7 +214,7 @@ mod tests {
     #[test]
     fn substitutions_and_shell_c_are_followed() {
         let t = r#"X=$(claude -p "hi" --yolo) bash -lc 'gemini -y "a b"' && sh -c "codex \"q\" -a never""#;
-        let cmds = split(t, &Mapping::Shift(0), Heredocs::Skip);
+        let cmds = split(t, &Mapping::Shift(0), Dialect::Shell);
         let w = texts(&cmds);
         assert!(w.contains(&vec!["claude", "-p", "hi", "--yolo"]));
         assert!(w.contains(&vec!["gemini", "-y", "a b"]));
@@ -238,7 +232,7 @@ mod tests {
     #[test]
     fn alias_bodies_are_commands() {
         let t = "alias cc='claude --dangerously-skip-permissions' y=\"gemini -y\"";
-        let cmds = split(t, &Mapping::Shift(0), Heredocs::Skip);
+        let cmds = split(t, &Mapping::Shift(0), Dialect::Shell);
         let w = texts(&cmds);
         assert!(
             w.contains(&vec!["claude", "--dangerously-skip-permissions"]),
@@ -256,20 +250,45 @@ mod tests {
     #[test]
     fn shifted_spans() {
         let t = "xx claude --yolo";
-        let cmds = split(&t[3..], &Mapping::Shift(3), Heredocs::Skip);
+        let cmds = split(&t[3..], &Mapping::Shift(3), Dialect::Shell);
         assert_eq!(&t[cmds[0][1].span.clone()], "--yolo");
     }
 
     #[test]
     fn program_word() {
-        let cmds = split("A=1 B=x time claude", &Mapping::Shift(0), Heredocs::Skip);
+        let cmds = split("A=1 B=x time claude", &Mapping::Shift(0), Dialect::Shell);
         assert_eq!(program_index(&cmds[0]), Some(3));
         assert_eq!(basename("/usr/local/bin/claude"), "claude");
+    }
+
+    /// Random text from the characters the lexer treats specially: nothing panics and
+    /// every span lies on character boundaries of the text.
+    #[test]
+    fn random_text_never_panics() {
+        const ALPHABET: &[&str] = &[
+            "a", " ", "\n", "\\", "'", "\"", "$", "(", ")", "{", "}", "`", "#", ";", "&", "|", "<",
+            "<<", ">", "-", "=", "é", "🦀", "\r", "\t", "EOF", "sh -c ", "alias x=",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(ALPHABET[(seed % ALPHABET.len() as u64) as usize]);
+            }
+            for h in [Dialect::Shell, Dialect::Dockerfile] {
+                for w in split(&t, &Mapping::Shift(0), h).iter().flatten() {
+                    assert!(t.get(w.span.clone()).is_some(), "{t:?} {:?}", w.span);
+                }
+            }
+        }
     }
 
     #[test]
     fn deep_nesting_stops() {
         let t = "sh -c \"sh -c 'sh -c x'\" ".repeat(3) + &"$(".repeat(2000);
-        let _ = split(&t, &Mapping::Shift(0), Heredocs::Skip);
+        let _ = split(&t, &Mapping::Shift(0), Dialect::Shell);
     }
 }

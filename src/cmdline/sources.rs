@@ -4,7 +4,7 @@ use crate::classify::FileKind;
 use crate::manifest::{Node, Route, Value};
 use crate::rules::Parsed;
 
-use super::{exec_form, mapping, split, CommandLine, Heredocs, Mapping, Word};
+use super::{exec_form, mapping, split, CommandLine, Dialect, Mapping, Word};
 
 /// Every command line the file holds, in file order per source.
 pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
@@ -91,12 +91,12 @@ impl Lines<'_> {
     fn verbatim(
         &mut self,
         range: std::ops::Range<usize>,
-        heredocs: Heredocs,
+        dialect: Dialect,
         origin: &str,
         route: &str,
     ) {
         if let Some(t) = self.text.get(range.clone()) {
-            let cmds = split(t, &Mapping::Shift(range.start), heredocs);
+            let cmds = split(t, &Mapping::Shift(range.start), dialect);
             self.push(cmds, origin, route);
         }
     }
@@ -145,7 +145,7 @@ impl Lines<'_> {
 
 fn split_node(text: &str, node: &Node) -> Vec<Vec<Word>> {
     match node.as_str() {
-        Some(value) => split(value, &mapping::of_node(text, node), Heredocs::Skip),
+        Some(value) => split(value, &mapping::of_node(text, node), Dialect::Shell),
         None => Vec::new(),
     }
 }
@@ -182,7 +182,7 @@ fn shell_file(out: &mut Lines<'_>, path: &str) {
                         let start = at + body.find(':').unwrap_or(0) + 1;
                         out.verbatim(
                             start..at + body.len(),
-                            Heredocs::Skip,
+                            Dialect::Shell,
                             &format!("process `{name}`"),
                             name,
                         );
@@ -191,7 +191,7 @@ fn shell_file(out: &mut Lines<'_>, path: &str) {
                 at += line.len();
             }
         }
-        _ => out.verbatim(0..text.len(), Heredocs::Skip, "script", ""),
+        _ => out.verbatim(0..text.len(), Dialect::Shell, "script", ""),
     }
 }
 
@@ -260,7 +260,7 @@ fn recipes(out: &mut Lines<'_>, kind: Recipes) {
         } else {
             format!("recipe `{target}`")
         };
-        out.verbatim(cmd_start..end, Heredocs::Skip, &origin, &target);
+        out.verbatim(cmd_start..end, Dialect::Shell, &origin, &target);
     }
 }
 
@@ -311,7 +311,7 @@ fn dockerfile(out: &mut Lines<'_>, file: &Parsed<'_>) {
                 rest = &rest[skip..];
             }
         }
-        out.verbatim(start..ins.args.end, Heredocs::Commands, &origin, &route);
+        out.verbatim(start..ins.args.end, Dialect::Dockerfile, &origin, &route);
     }
 }
 

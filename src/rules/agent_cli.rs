@@ -430,12 +430,12 @@ fn same_value(v: &str, want: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmdline::{split, Heredocs, Mapping};
+    use crate::cmdline::{split, Dialect, Mapping};
 
     /// (agent, flag words as written) of every command in `text`.
     fn found(text: &str) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
-        for words in split(text, &Mapping::Shift(0), Heredocs::Skip) {
+        for words in split(text, &Mapping::Shift(0), Dialect::Shell) {
             if let Some(inv) = invocation(&words) {
                 for f in dangerous_flags(inv.agent, &words, inv.args) {
                     out.push((inv.agent.name, text[f.word.span.clone()].to_string()));
@@ -504,12 +504,12 @@ mod tests {
     #[test]
     fn containers() {
         let t = "docker run --rm -e K ghcr.io/x/claude-code:1 --dangerously-skip-permissions";
-        let words = &split(t, &Mapping::Shift(0), Heredocs::Skip)[0];
+        let words = &split(t, &Mapping::Shift(0), Dialect::Shell)[0];
         let inv = invocation(words).expect("agent");
         assert!(inv.isolated);
         assert_eq!(found(t).len(), 1);
         let t = "docker run -v $PWD:/w paulgauthier/aider-full --yes-always";
-        let words = &split(t, &Mapping::Shift(0), Heredocs::Skip)[0];
+        let words = &split(t, &Mapping::Shift(0), Dialect::Shell)[0];
         assert!(!invocation(words).expect("agent").isolated);
     }
 

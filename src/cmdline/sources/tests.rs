@@ -282,3 +282,72 @@ fn odd_shapes_do_not_panic() {
         let _ = lines(p, t);
     }
 }
+
+/// Random command text inside JSON strings and YAML scalars of every style: spans
+/// mapped back through escapes and indentation stay on character boundaries.
+#[test]
+fn random_values_map_inside_the_file() {
+    const ALPHABET: &[&str] = &[
+        "a", " ", "\n", "\\", "'", "\"", "$", "(", ")", "`", "#", ";", "|", "-y", "é", "🦀", "\t",
+        "claude ", "--yolo", "\\u00e9", "\\n", "''",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..1500 {
+        let mut v = String::new();
+        for _ in 0..(seed % 24) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            v.push_str(ALPHABET[(seed % ALPHABET.len() as u64) as usize]);
+        }
+        let json = format!("{{\"scripts\": {{\"a\": \"{}\"}}}}", v.replace('\n', "\\n"));
+        let indented = v.replace('\n', "\n          ");
+        let yaml = [
+            format!("on: push\njobs:\n  a:\n    steps:\n      - run: |\n          {indented}\n"),
+            format!("on: push\njobs:\n  a:\n    steps:\n      - run: >-\n          {indented}\n"),
+            format!(
+                "on: push\njobs:\n  a:\n    steps:\n      - run: '{}'\n",
+                v.replace('\'', "''").replace('\n', " ")
+            ),
+            format!(
+                "on: push\njobs:\n  a:\n    steps:\n      - run: \"{}\"\n",
+                v.replace('\n', " ")
+            ),
+        ];
+        for (path, text) in std::iter::once(("package.json", json.as_str()))
+            .chain(yaml.iter().map(|y| (".github/workflows/x.yml", y.as_str())))
+        {
+            let (kind, _) = classify::by_path(path).expect("classified");
+            let Form::Doc(f) = kind.form() else { continue };
+            let Ok(doc) = crate::scan::parse(f, text) else {
+                continue;
+            };
+            let source = SourceFile::new(path.to_string(), text.to_string());
+            let parsed = Parsed {
+                source: &source,
+                kind,
+                abs: Path::new(path),
+                roots: &doc.roots,
+                servers: Vec::new(),
+                env: Vec::new(),
+                docker: &[],
+                scope: Scope::Shared,
+            };
+            for line in command_lines(&parsed) {
+                for w in &line.words {
+                    let at = text.get(w.span.clone());
+                    assert!(at.is_some(), "{text:?} {:?}", w.span);
+                    // A flag word is found verbatim at its span (or inside the whole
+                    // value, when the value cannot be aligned).
+                    if w.text == "--yolo" || w.text == "-y" {
+                        assert!(
+                            at.is_some_and(|a| a.contains(&w.text)),
+                            "{text:?} {:?}",
+                            w.span
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
