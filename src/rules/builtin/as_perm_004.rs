@@ -144,28 +144,38 @@ fn projects(cx: &mut Context<'_>, root: &Node) {
     }
 }
 
-/// `inherit = "all"` with no filter passes the whole environment, credentials
-/// included, to every command the model runs.
+/// `inherit = "all"` (the default) with no filter passes the whole environment,
+/// credentials included, to every command the model runs. Codex filters names with
+/// KEY, SECRET or TOKEN unless `ignore_default_excludes = true`; which of the two is
+/// the default has changed between releases, so only an explicit setting is read.
 fn environment(cx: &mut Context<'_>, root: &Node) {
     let Some(policy) = root.get("shell_environment_policy") else {
         return;
     };
-    let Some(inherit) = policy.get("inherit").filter(|n| n.as_str() == Some("all")) else {
+    let inherit = policy.get("inherit");
+    if inherit.is_some_and(|n| n.as_str() != Some("all")) {
         return;
-    };
+    }
     let filtered = ["exclude", "include_only"]
         .iter()
-        .any(|k| policy.get(k).is_some_and(|n| !n.items().is_empty()))
-        || policy
-            .get("ignore_default_excludes")
-            .and_then(Node::as_bool)
-            == Some(false);
-    if !filtered {
-        cx.report(
-            inherit.span.clone(),
-            "shell_environment_policy.inherit",
-            "Codex `shell_environment_policy.inherit = \"all\"` without `exclude` or `include_only` passes the whole environment, tokens and keys included, to commands the model runs",
-        )
-        .severity(Severity::Info);
+        .any(|k| policy.get(k).is_some_and(|n| !n.items().is_empty()));
+    if filtered {
+        return;
     }
+    let ignore = policy.get("ignore_default_excludes");
+    let (node, route, msg) = match (ignore.filter(|n| n.as_bool() == Some(true)), inherit) {
+        (Some(n), _) => (
+            n,
+            "shell_environment_policy.ignore_default_excludes",
+            "Codex `shell_environment_policy` inherits the whole environment with `ignore_default_excludes = true` and no `exclude` or `include_only`: tokens and keys reach every command the model runs",
+        ),
+        (None, Some(n)) if ignore.and_then(Node::as_bool) != Some(false) => (
+            n,
+            "shell_environment_policy.inherit",
+            "Codex `shell_environment_policy.inherit = \"all\"` without `exclude` or `include_only` passes the whole environment to commands the model runs; only the built-in KEY/SECRET/TOKEN name filter, where enabled, holds credentials back",
+        ),
+        _ => return,
+    };
+    cx.report(node.span.clone(), route, msg)
+        .severity(Severity::Info);
 }
