@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::classify::FileKind;
 use crate::cmdline::{command_lines, CommandLine};
 use crate::finding::Severity;
-use crate::manifest::Node;
+use crate::manifest::{Node, Route};
 use crate::rules::agent_cli::{dangerous_flags, invocation, Agent, AGENTS};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -41,6 +41,7 @@ impl Rule for PermissionSkippingFlags {
             FileKind::Workflow => file.roots.iter().find_map(untrusted_trigger),
             _ => None,
         };
+        let gated = gated_jobs(file.roots);
         let mut seen = HashSet::new();
         for line in command_lines(file) {
             let Some((agent, start, isolated)) = agent_of(&line) else {
@@ -53,7 +54,8 @@ impl Rule for PermissionSkippingFlags {
                 }
                 let mut severity = found.flag.severity;
                 let mut why = String::new();
-                if let Some(trigger) = untrusted {
+                let is_gated = gated.iter().any(|g| line.route.starts_with(g.as_str()));
+                if let Some(trigger) = untrusted.filter(|_| !is_gated) {
                     severity = raise(severity);
                     why = format!(
                         "; the workflow runs on `{trigger}`, so anyone who can open an issue or comment can steer it"
@@ -84,6 +86,27 @@ fn agent_of(line: &CommandLine) -> Option<(&'static Agent, usize, bool)> {
     }
     let inv = invocation(&line.words)?;
     Some((inv.agent, inv.args, inv.isolated))
+}
+
+/// Route prefixes of the jobs whose `if:` admits only known people (by author
+/// association or actor name): an untrusted trigger does not reach their agent.
+fn gated_jobs(roots: &[Node]) -> Vec<String> {
+    let jobs = Route::root().key("jobs");
+    roots
+        .iter()
+        .flat_map(|r| r.get("jobs").map(Node::entries).unwrap_or(&[]))
+        .filter(|j| {
+            j.value
+                .get("if")
+                .and_then(Node::as_str)
+                .is_some_and(|cond| {
+                    cond.contains("author_association")
+                        || cond.contains("github.actor ==")
+                        || cond.contains("github.actor==")
+                })
+        })
+        .map(|j| format!("{}.", jobs.key(&j.key)))
+        .collect()
 }
 
 /// The first untrusted trigger of a workflow's `on:` (a name, a list or a map).
