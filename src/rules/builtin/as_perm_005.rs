@@ -36,7 +36,7 @@ impl Rule for PermissionSkippingFlags {
                 | FileKind::Compose
                 | FileKind::Kubernetes
                 | FileKind::Devcontainer
-        );
+        ) || (file.kind == FileKind::Shell && runs_in_container(&file.source.path));
         let untrusted = match file.kind {
             FileKind::Workflow => file.roots.iter().find_map(untrusted_trigger),
             _ => None,
@@ -76,6 +76,16 @@ impl Rule for PermissionSkippingFlags {
             }
         }
     }
+}
+
+/// Scripts that by their place run inside a container: container entrypoints and
+/// the scripts of a devcontainer.
+fn runs_in_container(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    name.contains("entrypoint")
+        || lower.starts_with(".devcontainer/")
+        || lower.contains("/.devcontainer/")
 }
 
 /// The agent a command line runs and where its arguments start.
