@@ -406,8 +406,13 @@ fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
 
 // --- workflows -----------------------------------------------------------------------
 
-/// The Claude Code action takes CLI flags for `claude` in its `claude_args` input.
-const CLAUDE_ACTION: &str = "anthropics/claude-code-action";
+/// Actions that pass one input to an agent CLI as its arguments: (action, input,
+/// agent). The Claude Code action's `claude_args`; the Codex action's `codex-args`
+/// (a shell-like string or a JSON array of strings, given to `codex exec`).
+const AGENT_ACTIONS: &[(&str, &str, &str)] = &[
+    ("anthropics/claude-code-action", "claude_args", "claude"),
+    ("openai/codex-action", "codex-args", "codex"),
+];
 
 fn workflow(out: &mut Lines<'_>, root: &Node) {
     let jobs = Route::root().key("jobs");
@@ -445,20 +450,62 @@ fn steps(out: &mut Lines<'_>, steps: Option<&Node>, route: &Route, owner: &str) 
                 out.string(run, &origin, &r.key("run").to_string());
             }
         }
-        let uses = step.get("uses").and_then(Node::as_str).unwrap_or("");
-        if uses.to_ascii_lowercase().starts_with(CLAUDE_ACTION) {
-            if let Some(args) = step.get("with").and_then(|w| w.get("claude_args")) {
-                for words in split_node(out.text, args) {
-                    out.out.push(CommandLine {
-                        words,
-                        origin: origin.clone(),
-                        route: r.key("with").key("claude_args").to_string(),
-                        implied: Some("claude"),
-                    });
-                }
+        let uses = step
+            .get("uses")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        for (action, input, agent) in AGENT_ACTIONS {
+            if !uses.starts_with(action) {
+                continue;
+            }
+            let Some(args) = step.get("with").and_then(|w| w.get(input)) else {
+                continue;
+            };
+            let cmds = json_array_words(out.text, args)
+                .map(|w| vec![w])
+                .unwrap_or_else(|| split_node(out.text, args));
+            for words in cmds {
+                out.out.push(CommandLine {
+                    words,
+                    origin: origin.clone(),
+                    route: r.key("with").key(input).to_string(),
+                    implied: Some(agent),
+                });
             }
         }
     }
+}
+
+/// A string input holding a JSON array of strings, as words pointing into the file.
+fn json_array_words(text: &str, node: &Node) -> Option<Vec<Word>> {
+    let value = node.as_str()?;
+    if !value.trim_start().starts_with('[') {
+        return None;
+    }
+    let doc = crate::manifest::json::parse(value).ok()?;
+    let map = mapping::of_node(text, node);
+    let items = doc.roots.first()?.items();
+    Some(
+        items
+            .iter()
+            .filter_map(|n| {
+                let s = n.as_str()?;
+                // The element's text inside the value, without its quotes.
+                let inner = n.span.start + 1..n.span.end.saturating_sub(1).max(n.span.start + 1);
+                let span = if value.get(inner.clone()) == Some(s) {
+                    map.span(inner)
+                } else {
+                    map.span(n.span.clone())
+                };
+                Some(Word {
+                    text: s.to_string(),
+                    span,
+                    script: None,
+                })
+            })
+            .collect(),
+    )
 }
 
 // --- devcontainer, VS Code tasks -----------------------------------------------------

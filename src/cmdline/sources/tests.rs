@@ -178,6 +178,20 @@ fn workflows_and_composite_actions() {
         "{f:?}"
     );
     assert!(!f.iter().any(|(o, _)| o.contains("step 3")));
+    let t = "on: push\njobs:\n  c:\n    steps:\n      - uses: openai/codex-action@v1\n        with:\n          codex-args: '[\"--sandbox\", \"danger-full-access\"]'\n      - uses: openai/codex-action@v1\n        with:\n          codex-args: --yolo -c approval_policy=never\n";
+    let f = lines(".github/workflows/codex.yml", t);
+    assert!(
+        has(&f, "job `c` step 1", &["--sandbox", "danger-full-access"]),
+        "{f:?}"
+    );
+    assert!(
+        has(
+            &f,
+            "job `c` step 2",
+            &["--yolo", "-c", "approval_policy=never"]
+        ),
+        "{f:?}"
+    );
     let a = "runs:\n  using: composite\n  steps:\n    - run: gemini --yolo\n      shell: bash\n";
     let f = lines("action.yml", a);
     assert!(
