@@ -191,7 +191,7 @@ fn shell_file(out: &mut Lines<'_>, path: &str) {
                 at += line.len();
             }
         }
-        _ => out.verbatim(0..text.len(), Dialect::Shell, "script", ""),
+        _ => out.verbatim(0..text.len(), Dialect::Shell, "the script", ""),
     }
 }
 
@@ -278,7 +278,7 @@ fn dockerfile(out: &mut Lines<'_>, file: &Parsed<'_>) {
             continue;
         }
         let route = format!("{kw}[{i}]");
-        let origin = format!("{kw} instruction");
+        let origin = format!("the {kw} instruction");
         let Some(args) = text.get(ins.args.clone()) else {
             continue;
         };

@@ -104,7 +104,7 @@ fn makefile_justfile_procfile_and_scripts() {
         "{f:?}"
     );
     let f = lines("run.sh", "#!/bin/sh\nset -e\nclaude -p 'a b' # --yolo\n");
-    assert!(has(&f, "script", &["claude", "-p", "'a b'"]), "{f:?}");
+    assert!(has(&f, "the script", &["claude", "-p", "'a b'"]), "{f:?}");
 }
 
 #[test]
@@ -114,21 +114,21 @@ fn dockerfile_forms() {
     assert!(
         has(
             &f,
-            "RUN instruction",
+            "the RUN instruction",
             &["npm", "i", "-g", "@anthropic-ai/claude-code"]
         ),
         "{f:?}"
     );
-    assert!(has(&f, "RUN instruction", &["claude", "--version"]));
+    assert!(has(&f, "the RUN instruction", &["claude", "--version"]));
     assert!(
         has(
             &f,
-            "CMD instruction",
+            "the CMD instruction",
             &["claude", "--dangerously-skip-permissions", "-p"]
         ),
         "{f:?}"
     );
-    assert!(has(&f, "RUN instruction", &["gemini", "-y"]), "{f:?}");
+    assert!(has(&f, "the RUN instruction", &["gemini", "-y"]), "{f:?}");
 }
 
 #[test]
