@@ -325,7 +325,15 @@ fn container(words: &[Word], at: usize) -> Option<Invocation> {
     let img = container_image(&argv)?;
     let image = argv[img].rsplit('/').next().unwrap_or(&argv[img]);
     let image = image.split(['@', ':']).next().unwrap_or(image);
-    let agent = AGENTS.iter().find(|a| a.images.contains(&image))?;
+    // The agent's own image, or any image told to run the agent's program.
+    let (agent, args) = match AGENTS.iter().find(|a| a.images.contains(&image)) {
+        Some(a) => (a, img + 1),
+        None => {
+            let prog = argv.get(img + 1).map(|p| basename(p))?;
+            let agent = AGENTS.iter().find(|a| a.programs.contains(&prog))?;
+            (agent, img + 2)
+        }
+    };
     let mounts = argv[..img].iter().any(|a| {
         matches!(a.as_str(), "-v" | "--volume" | "--mount")
             || a.starts_with("-v=")
@@ -335,7 +343,7 @@ fn container(words: &[Word], at: usize) -> Option<Invocation> {
     });
     Some(Invocation {
         agent,
-        args: at + img + 1,
+        args: at + args,
         isolated: !mounts,
     })
 }
@@ -508,6 +516,10 @@ mod tests {
         let inv = invocation(words).expect("agent");
         assert!(inv.isolated);
         assert_eq!(found(t).len(), 1);
+        let t = "docker run --rm node:22 claude -p x --dangerously-skip-permissions";
+        let words = &split(t, &Mapping::Shift(0), Dialect::Shell)[0];
+        assert!(invocation(words).expect("agent").isolated);
+        assert_eq!(found(t).len(), 1);
         let t = "docker run -v $PWD:/w paulgauthier/aider-full --yes-always";
         let words = &split(t, &Mapping::Shift(0), Dialect::Shell)[0];
         assert!(!invocation(words).expect("agent").isolated);
@@ -526,7 +538,10 @@ mod tests {
             "codex -c sandbox_mode=read-only",
             "npx -y some-tool --yolo",
             "gemini-helper -y",
-            "docker run ubuntu claude --yolo",
+            "docker run ubuntu claude --permission-mode plan",
+            "npx -y @google/gemini-cli -p x",
+            "codex login",
+            "docker run -y claude-code",
             "npm run claude -- --dangerously-skip-permissions",
             "aider --yes",
         ] {
