@@ -186,6 +186,11 @@ fn mcp_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (".gemini", "settings.json") => mcp(Gemini, Json, Path),
         ("gemini-cli", "settings.json" | "system-defaults.json") => mcp(Gemini, Json, Shape),
         (".codex", "config.toml") => mcp(Codex, Toml, Path),
+        // Codex custom agents: one TOML file each, with their own `sandbox_mode` and
+        // `mcp_servers`.
+        ("agents", n) if n.ends_with(".toml") && lower.contains(".codex/agents/") => {
+            mcp(Codex, Toml, Path)
+        }
         (".zed", "settings.json") | ("zed", "settings.json") => mcp(Zed, Json, Path),
         (_, "mcp_config.json") => mcp(Windsurf, Json, Path),
         (_, "cline_mcp_settings.json") => mcp(Cline, Json, Path),
@@ -462,6 +467,8 @@ mod tests {
         assert_eq!(client("a/.cursor/mcp.json"), Some(Client::Cursor));
         assert_eq!(client(".vscode/mcp.json"), Some(Client::VsCode));
         assert_eq!(client(".codex/config.toml"), Some(Client::Codex));
+        assert_eq!(client(".codex/agents/reviewer.toml"), Some(Client::Codex));
+        assert_eq!(client("agents/reviewer.toml"), None);
         assert_eq!(
             client(".continue/mcpServers/x.yaml"),
             Some(Client::Continue)

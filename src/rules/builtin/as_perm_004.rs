@@ -28,13 +28,12 @@ impl Rule for CodexSandboxOff {
             return;
         }
         for root in file.roots {
-            let top = scope(
-                cx,
-                root,
-                &Route::root(),
-                "at the top level",
-                Effective::default(),
-            );
+            let top_name = if file.source.path.contains(".codex/agents/") {
+                "in this custom agent"
+            } else {
+                "at the top level"
+            };
+            let top = scope(cx, root, &Route::root(), top_name, Effective::default());
             let profiles = Route::root().key("profiles");
             for p in root.get("profiles").map(Node::entries).unwrap_or(&[]) {
                 scope(
