@@ -199,6 +199,11 @@ fn mcp_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (_, "opencode.json" | "opencode.jsonc") => mcp(OpenCode, Json, Path),
         ("gemini-cli", "settings.json" | "system-defaults.json") => mcp(Gemini, Json, Shape),
         (".codex", "config.toml") => mcp(Codex, Toml, Path),
+        // Codex custom agents: one TOML file each, with their own `sandbox_mode` and
+        // `mcp_servers`.
+        ("agents", n) if n.ends_with(".toml") && lower.contains(".codex/agents/") => {
+            mcp(Codex, Toml, Path)
+        }
         (".zed", "settings.json") | ("zed", "settings.json") => mcp(Zed, Json, Path),
         (_, "mcp_config.json") => mcp(Windsurf, Json, Path),
         (_, "cline_mcp_settings.json") => mcp(Cline, Json, Path),
@@ -308,6 +313,11 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         // Scripts are read only for command lines: one that is not UTF-8 text is
         // skipped rather than failing the scan.
         (_, "makefile" | "gnumakefile" | "justfile" | "procfile") => (Shell, Shape),
+        // Shell start-up files: where aliases that add agent flags to every run live.
+        (
+            _,
+            ".bashrc" | ".zshrc" | ".bash_profile" | ".bash_aliases" | ".profile" | ".zprofile",
+        ) => (Shell, Shape),
         (_, _) if matches!(ext, "sh" | "bash" | "zsh" | "mk") => (Shell, Shape),
         (_, "package.json") => (PackageJson, Shape),
         // A dotenv file that reached the scan is not ignored by git: its values are
@@ -477,6 +487,7 @@ mod tests {
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("scripts/run.sh"), Some(Shell));
         assert_eq!(kind("Makefile"), Some(Shell));
+        assert_eq!(kind("dotfiles/.zshrc"), Some(Shell));
         assert_eq!(kind("package.json"), Some(PackageJson));
         assert_eq!(
             kind("model.safetensors"),
@@ -523,6 +534,8 @@ mod tests {
         assert_eq!(client("a/.cursor/mcp.json"), Some(Client::Cursor));
         assert_eq!(client(".vscode/mcp.json"), Some(Client::VsCode));
         assert_eq!(client(".codex/config.toml"), Some(Client::Codex));
+        assert_eq!(client(".codex/agents/reviewer.toml"), Some(Client::Codex));
+        assert_eq!(client("agents/reviewer.toml"), None);
         assert_eq!(
             client(".continue/mcpServers/x.yaml"),
             Some(Client::Continue)

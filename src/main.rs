@@ -3,6 +3,7 @@
 mod baseline;
 mod classify;
 mod cli;
+mod cmdline;
 mod config;
 mod diff;
 mod discover;

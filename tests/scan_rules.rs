@@ -278,6 +278,8 @@ rule_tests! {
     fixtures_as_perm_001 => "AS-PERM-001",
     fixtures_as_perm_002 => "AS-PERM-002",
     fixtures_as_perm_003 => "AS-PERM-003",
+    fixtures_as_perm_004 => "AS-PERM-004",
+    fixtures_as_perm_005 => "AS-PERM-005",
     fixtures_as_perm_006 => "AS-PERM-006",
     fixtures_as_perm_007 => "AS-PERM-007",
     fixtures_as_perm_008 => "AS-PERM-008",

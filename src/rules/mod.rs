@@ -1,5 +1,6 @@
 //! Rules: one trait for code rules, a declarative engine for data rules, one registry.
 
+pub mod agent_cli;
 pub mod builtin;
 pub mod commands;
 pub mod data;

@@ -6,6 +6,8 @@ mod as_exec_003;
 mod as_perm_001;
 mod as_perm_002;
 mod as_perm_003;
+mod as_perm_004;
+mod as_perm_005;
 mod as_perm_006;
 mod as_perm_007;
 mod as_perm_008;
@@ -33,6 +35,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_001::DefaultMode),
         Box::new(as_perm_002::UnscopedShell),
         Box::new(as_perm_003::AutoApprove),
+        Box::new(as_perm_004::CodexSandboxOff),
+        Box::new(as_perm_005::PermissionSkippingFlags),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_perm_007::AutoEnableServers),
         Box::new(as_perm_008::CommandSettings),
