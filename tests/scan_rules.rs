@@ -270,6 +270,11 @@ macro_rules! rule_tests {
 rule_tests! {
     fixtures_as_auth_001 => "AS-AUTH-001",
     fixtures_as_dep_001 => "AS-DEP-001",
+    fixtures_as_dep_002 => "AS-DEP-002",
+    fixtures_as_dep_003 => "AS-DEP-003",
+    fixtures_as_dep_004 => "AS-DEP-004",
+    fixtures_as_dep_005 => "AS-DEP-005",
+    fixtures_as_dep_006 => "AS-DEP-006",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",
     fixtures_as_perm_006 => "AS-PERM-006",

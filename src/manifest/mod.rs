@@ -1,9 +1,11 @@
 //! Spanned documents: JSON/JSONC, YAML and TOML parsed into one tree whose every node
 //! keeps its byte range, so rules written once point at the exact key or value.
 
+pub mod containers;
 pub mod dockerfile;
 pub mod env;
 pub mod json;
+pub mod kube;
 pub mod mcp;
 pub mod text;
 pub mod toml;

@@ -1,11 +1,18 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_dep_001;
+mod as_dep_002;
+mod as_dep_003;
+mod as_dep_004;
+mod as_dep_005;
+mod as_dep_006;
 mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
 mod as_sup_001;
+mod as_sup_002;
 
 use crate::manifest::{Node, Span};
 use crate::source::SourceFile;
@@ -15,11 +22,18 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_dep_001::RuntimeSocket),
+        Box::new(as_dep_002::PrivilegedContainer),
+        Box::new(as_dep_003::HostNamespaces),
+        Box::new(as_dep_004::SensitiveMount),
+        Box::new(as_dep_005::RootContainer),
+        Box::new(as_dep_006::OverPrivilegedIdentity),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sup_001::UnpinnedSource),
+        Box::new(as_sup_002::UnpinnedImage),
     ]
 }
 
