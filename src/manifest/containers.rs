@@ -511,6 +511,7 @@ pub fn compose(root: &Node) -> Vec<Container> {
             ("uts", Namespace::Uts),
             ("userns_mode", Namespace::User),
             ("cgroup", Namespace::Cgroup),
+            ("cgroupns_mode", Namespace::Cgroup),
         ] {
             if let Some(t) = text(key).filter(|t| t.value == "host") {
                 c.host_ns.push((ns, t));

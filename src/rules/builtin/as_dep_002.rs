@@ -68,18 +68,38 @@ impl Rule for PrivilegedContainer {
                     format!("{} runs privileged: every capability and every host device, so a compromised process owns the host", c.owner),
                 );
             }
+            // Added capabilities are effective only for root: a container that runs
+            // as a non-root user needs a root escalation (sudo, setuid) first.
+            let non_root_user = c
+                .user
+                .as_ref()
+                .filter(|u| !containers::is_root_user(&u.value))
+                .map(|u| u.value.as_str())
+                .or(if c.non_root == Some(true) {
+                    Some("non-root")
+                } else {
+                    None
+                });
             for cap in &c.caps {
-                if let Some(why) = dangerous_cap(&cap.value) {
-                    report(
-                        cx,
-                        cap,
-                        Severity::High,
-                        format!(
-                            "{} adds capability {}, which allows {why}",
-                            c.owner, cap.value
-                        ),
-                    );
-                }
+                let Some(why) = dangerous_cap(&cap.value) else {
+                    continue;
+                };
+                let (sev, note) = match non_root_user {
+                    Some(u) => (
+                        step(Severity::High).lowered(),
+                        format!(" once a process gains root (it runs as user {u})"),
+                    ),
+                    None => (step(Severity::High), String::new()),
+                };
+                report(
+                    cx,
+                    cap,
+                    sev,
+                    format!(
+                        "{} adds capability {}, which allows {why}{note}",
+                        c.owner, cap.value
+                    ),
+                );
             }
             for (what, t) in &c.unconfined {
                 report(
