@@ -105,6 +105,8 @@ pub struct Container {
     /// Kubernetes `runAsNonRoot`.
     pub non_root: Option<bool>,
     pub read_only_root: bool,
+    /// Networking turned off (`--network none`, `network_mode: none`).
+    pub no_network: bool,
     pub limits: Limits,
     /// Name, image, command and labels, lower-cased: what `is_agent` reads.
     pub words: String,
@@ -126,6 +128,7 @@ impl Container {
             user: None,
             non_root: None,
             read_only_root: false,
+            no_network: false,
             limits: Limits::default(),
             words: String::new(),
         }
@@ -275,12 +278,26 @@ pub fn volume_host(spec: &str) -> Option<(&str, bool)> {
     let end = if rest.starts_with("//./pipe/") || rest.starts_with("\\\\.\\pipe\\") {
         rest.find(":/").or_else(|| rest.find(":\\"))?
     } else {
-        rest.find(':')?
+        colon_outside_braces(rest)?
     };
     let host = spec.get(..skip + end)?;
     let opts = spec.get(skip + end + 1..)?.rsplit_once(':').map(|(_, o)| o);
     let ro = opts.is_some_and(|o| o.split(',').any(|x| x == "ro" || x == "readonly"));
     Some((host, ro))
+}
+
+/// The first `:` that is not inside a `${VAR:-default}` reference.
+fn colon_outside_braces(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The source of `--mount type=bind,source=X,...` (also `src=`), and its read-only flag.
@@ -376,6 +393,7 @@ pub fn apply_run_options(c: &mut Container, words: &[Word]) {
             ("--network" | "--net", Some("host")) => {
                 c.host_ns.push((Namespace::Network, text(&at.text)))
             }
+            ("--network" | "--net", Some("none")) => c.no_network = true,
             ("--pid", Some("host")) => c.host_ns.push((Namespace::Pid, text(&at.text))),
             ("--ipc", Some("host")) => c.host_ns.push((Namespace::Ipc, text(&at.text))),
             ("--uts", Some("host")) => c.host_ns.push((Namespace::Uts, text(&at.text))),
@@ -519,6 +537,7 @@ pub fn compose(root: &Node) -> Vec<Container> {
         }
         compose_volumes(n, &r, &mut c);
         c.user = text("user");
+        c.no_network = n.get("network_mode").and_then(Node::as_str) == Some("none");
         c.read_only_root = n.get("read_only").and_then(Node::as_bool) == Some(true);
         let limits = n
             .get("deploy")
@@ -787,6 +806,10 @@ mod tests {
             Some(("//./pipe/docker_engine", false))
         );
         assert_eq!(volume_host("/data"), None);
+        assert_eq!(
+            volume_host("${HOME:-/root}/.ssh:/x:ro"),
+            Some(("${HOME:-/root}/.ssh", true))
+        );
         assert_eq!(volume_host(""), None);
         assert_eq!(volume_host("é:ü"), Some(("é", false)));
         assert_eq!(

@@ -293,6 +293,34 @@ pub fn container_image(argv: &[String]) -> Option<usize> {
         "--shm-size",
         "--stop-signal",
         "--cidfile",
+        "--pids-limit",
+        "--memory-swap",
+        "--memory-reservation",
+        "--cpu-shares",
+        "-c",
+        "--cpuset-cpus",
+        "--cgroupns",
+        "--cgroup-parent",
+        "--sysctl",
+        "--volumes-from",
+        "--expose",
+        "--link",
+        "--ip",
+        "--ip6",
+        "--mac-address",
+        "--device-cgroup-rule",
+        "-a",
+        "--attach",
+        "--stop-timeout",
+        "--health-cmd",
+        "--health-interval",
+        "--oom-score-adj",
+        "--storage-opt",
+        "--isolation",
+        "--domainname",
+        "--dns-search",
+        "--dns-option",
+        "--network-alias",
     ];
     let mut i = run + 1;
     while i < argv.len() {
@@ -403,6 +431,11 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         assert_eq!(container_image(&argv), Some(8));
+        let limited: Vec<String> = ["docker", "run", "--pids-limit", "128", "--read-only", "img"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(container_image(&limited), Some(5));
         let not: Vec<String> = ["npx", "run", "x"].iter().map(|s| s.to_string()).collect();
         assert_eq!(container_image(&not), None);
         let compose: Vec<String> = ["docker", "compose", "run", "--rm", "svc"]

@@ -25,6 +25,11 @@ impl Rule for RootContainer {
                 container(&c, cx);
             }
         }
+        for c in file.servers.iter().filter_map(containers::from_mcp) {
+            if is_code_runner(&c.words) {
+                code_runner(&c, cx);
+            }
+        }
     }
 }
 
@@ -66,6 +71,70 @@ fn container(c: &Container, cx: &mut Context<'_>) {
     .severity(Severity::Low);
 }
 
+/// MCP servers that run code or commands: the catalog asks these for a full
+/// sandbox on the `docker run` line.
+fn is_code_runner(words: &str) -> bool {
+    const RUNNERS: &[&str] = &[
+        "code",
+        "exec",
+        "executor",
+        "runner",
+        "sandbox",
+        "python",
+        "shell",
+        "bash",
+        "jupyter",
+        "interpreter",
+        "terminal",
+        "repl",
+        "notebook",
+    ];
+    words
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| RUNNERS.contains(&t))
+}
+
+fn code_runner(c: &Container, cx: &mut Context<'_>) {
+    if let Some(u) = c.explicit_root() {
+        cx.report(
+            u.span.clone(),
+            &u.route.to_string(),
+            format!("{} runs code as user {}, which is root", c.owner, u.value),
+        );
+        return;
+    }
+    let mut missing = Vec::new();
+    if !c.read_only_root {
+        missing.push("--read-only");
+    }
+    if c.user.is_none() {
+        missing.push("--user");
+    }
+    if !c.limits.memory {
+        missing.push("--memory");
+    }
+    if !c.limits.pids {
+        missing.push("--pids-limit");
+    }
+    if !c.no_network {
+        missing.push("--network none");
+    }
+    let Some(img) = c.image.as_ref().filter(|_| !missing.is_empty()) else {
+        return;
+    };
+    cx.report(
+        img.span.clone(),
+        &img.route.to_string(),
+        format!(
+            "{} runs code in a container started without {}",
+            c.owner,
+            missing.join(", ")
+        ),
+    )
+    .severity(Severity::Low);
+}
+
 fn join(items: &[&str]) -> String {
     match items {
         [] => String::new(),
@@ -97,14 +166,25 @@ fn dockerfile_user(file: &Parsed<'_>, cx: &mut Context<'_>) {
             if image.contains("nonroot") || image.starts_with("cgr.dev/chainguard/") {
                 return;
             }
-            cx.report(
-                last.from.span.clone(),
-                "FROM",
+            // A dev container's image is a workspace: its user is `remoteUser` in
+            // devcontainer.json, read there.
+            if file
+                .source
+                .path
+                .split('/')
+                .any(|seg| seg == ".devcontainer")
+            {
+                return;
+            }
+            let msg = if image == "scratch" {
+                "this agent image's final stage is FROM scratch with no USER, so it runs as uid 0 (root)".to_string()
+            } else {
                 format!(
                     "this agent image sets no USER after FROM {}, so it runs as the base image's user, usually root",
                     last.from.image
-                ),
-            );
+                )
+            };
+            cx.report(last.from.span.clone(), "FROM", msg);
         }
     }
 }
