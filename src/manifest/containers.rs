@@ -231,6 +231,13 @@ pub fn is_agent_words(words: &str) -> bool {
     marked && !tokens.iter().any(|t| NOT_AI.contains(t))
 }
 
+/// A Dockerfile that builds agent or MCP software: its instructions or its
+/// directory (`servers/github-mcp/Dockerfile` in a monorepo) name such software.
+pub fn is_agent_dockerfile(path: &str, text: &str, ins: &[super::dockerfile::Instruction]) -> bool {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    is_agent_words(&format!("{dir} {}", super::dockerfile::words(text, ins)))
+}
+
 /// `root`, `0`, `0:0`, `root:root`.
 pub fn is_root_user(u: &str) -> bool {
     let user = u.trim().split(':').next().unwrap_or("").trim();
@@ -452,8 +459,9 @@ pub fn of_document(kind: crate::classify::FileKind, roots: &[Node]) -> Vec<Conta
         match kind {
             FileKind::Compose => out.extend(compose(root)),
             FileKind::Kubernetes => out.extend(
-                super::kube::pod(root)
+                super::kube::objects(std::slice::from_ref(root))
                     .into_iter()
+                    .filter_map(super::kube::pod)
                     .flat_map(|p| p.containers),
             ),
             FileKind::Devcontainer => out.extend(devcontainer(root)),

@@ -19,6 +19,20 @@ pub struct Pod {
     pub agent: bool,
 }
 
+/// The objects of a stream, the items of `kind: List` (what `kubectl get -o yaml`
+/// writes) included.
+pub fn objects(roots: &[Node]) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for r in roots {
+        if r.get("kind").and_then(Node::as_str) == Some("List") {
+            out.extend(r.get("items").map(Node::items).unwrap_or(&[]));
+        } else {
+            out.push(r);
+        }
+    }
+    out
+}
+
 fn kind_name(root: &Node) -> (String, String) {
     let kind = root
         .get("kind")
@@ -206,6 +220,12 @@ fn security(c: &mut Container, pod: Option<&Node>, pr: &Route, ctr: Option<&Node
     let ctr_only = |k: &str| ctr.and_then(|n| n.get(k).map(|v| (v, cr.key(k))));
     if let Some((v, r)) = ctr_only("privileged").filter(|(v, _)| v.as_bool() == Some(true)) {
         c.privileged = Some(Text::new("true", v.span.clone(), r));
+    }
+    // Windows HostProcess containers run directly on the node, as privileged ones do.
+    if let Some((w, r)) = get("windowsOptions") {
+        if let Some(v) = w.get("hostProcess").filter(|v| v.as_bool() == Some(true)) {
+            c.privileged = Some(Text::new("true", v.span.clone(), r.key("hostProcess")));
+        }
     }
     if let Some((v, r)) =
         ctr_only("allowPrivilegeEscalation").filter(|(v, _)| v.as_bool() == Some(true))
@@ -396,6 +416,9 @@ mod tests {
     fn rbac_objects() {
         let text = "kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: r}\nrules:\n  - {apiGroups: [''], resources: [secrets], verbs: [get, list]}\n---\nkind: ClusterRoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}\nsubjects: [{kind: ServiceAccount, name: agent, namespace: x}]\n";
         let doc = yaml::parse(text).expect("yaml");
+        assert_eq!(objects(&doc.roots).len(), 2);
+        let list = yaml::parse("kind: List\nitems: [{kind: Pod}, {kind: Role}]\n").expect("yaml");
+        assert_eq!(objects(&list.roots).len(), 2);
         let r = role(&doc.roots[0]).expect("role");
         assert_eq!(r.rules[0].verbs.len(), 2);
         let b = binding(&doc.roots[1]).expect("binding");

@@ -5,7 +5,7 @@
 
 use crate::classify::FileKind;
 use crate::finding::Severity;
-use crate::manifest::containers::{self, is_agent_words, is_root_user, Container, Origin};
+use crate::manifest::containers::{self, is_root_user, Container, Origin};
 use crate::manifest::dockerfile;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -146,7 +146,7 @@ fn join(items: &[&str]) -> String {
 /// Agent images whose final stage sets no `USER`, or sets root.
 fn dockerfile_user(file: &Parsed<'_>, cx: &mut Context<'_>) {
     let text = &file.source.text;
-    if !is_agent_words(&dockerfile::words(text, file.docker)) {
+    if !containers::is_agent_dockerfile(&file.source.path, text, file.docker) {
         return;
     }
     let stages = dockerfile::stages(text, file.docker);
@@ -181,7 +181,7 @@ fn dockerfile_user(file: &Parsed<'_>, cx: &mut Context<'_>) {
             } else {
                 format!(
                     "this agent image sets no USER after FROM {}, so it runs as the base image's user, usually root",
-                    last.from.image
+                    last.from.image.split('@').next().unwrap_or("")
                 )
             };
             cx.report(last.from.span.clone(), "FROM", msg);

@@ -26,12 +26,13 @@ impl Rule for OverPrivilegedIdentity {
         if file.kind != FileKind::Kubernetes {
             return;
         }
-        let pods: Vec<_> = file.roots.iter().filter_map(kube::pod).collect();
-        let roles: Vec<_> = file.roots.iter().filter_map(kube::role).collect();
-        let bindings: Vec<_> = file.roots.iter().filter_map(kube::binding).collect();
-        let accounts: Vec<_> = file
-            .roots
+        let objects = kube::objects(file.roots);
+        let pods: Vec<_> = objects.iter().copied().filter_map(kube::pod).collect();
+        let roles: Vec<_> = objects.iter().copied().filter_map(kube::role).collect();
+        let bindings: Vec<_> = objects.iter().copied().filter_map(kube::binding).collect();
+        let accounts: Vec<_> = objects
             .iter()
+            .copied()
             .filter_map(kube::service_account)
             .collect();
 

@@ -4,7 +4,7 @@
 
 use crate::classify::FileKind;
 use crate::finding::Severity;
-use crate::manifest::containers::{self, is_agent_words, Container};
+use crate::manifest::containers::{self, Container};
 use crate::manifest::dockerfile;
 use crate::rules::subjects::{image_pinned, image_tag};
 use crate::rules::{Context, Parsed, Rule};
@@ -104,7 +104,7 @@ fn deployed(c: &Container, cx: &mut Context<'_>) {
 /// Base images of agent Dockerfiles (stage references and `scratch` are not pulled).
 fn base_images(file: &Parsed<'_>, cx: &mut Context<'_>) {
     let text = &file.source.text;
-    if !is_agent_words(&dockerfile::words(text, file.docker)) {
+    if !containers::is_agent_dockerfile(&file.source.path, text, file.docker) {
         return;
     }
     for st in dockerfile::stages(text, file.docker) {
