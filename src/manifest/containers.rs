@@ -437,8 +437,8 @@ fn mount(host: &str, raw: &str, at: &Word, read_only: bool) -> Mount {
 }
 
 /// Which confinement a security option turns off: `seccomp=unconfined`,
-/// `apparmor=unconfined`, `label=disable`, `systempaths=unconfined`,
-/// `no-new-privileges=false`. Docker also accepts `:` as the separator.
+/// `apparmor=unconfined`, `label=disable`, Docker's `systempaths=unconfined` and
+/// Podman's `unmask=<paths>`. Docker also accepts `:` as the separator.
 pub fn unconfined_opt(opt: &str) -> Option<&'static str> {
     let o = opt.trim().to_ascii_lowercase();
     let (k, v) = o.split_once(['=', ':']).unwrap_or((o.as_str(), ""));
@@ -447,6 +447,7 @@ pub fn unconfined_opt(opt: &str) -> Option<&'static str> {
         ("apparmor", "unconfined") => Some("AppArmor"),
         ("label", "disable") => Some("SELinux labelling"),
         ("systempaths", "unconfined") => Some("masked /proc and /sys paths"),
+        ("unmask", v) if !v.is_empty() => Some("masked /proc and /sys paths"),
         _ => None,
     }
 }
@@ -900,5 +901,17 @@ mod tests {
         assert_eq!(c.host_ns[0].1.span, 5..6);
         assert!(c.mounts[0].read_only && c.mounts[0].host == "/");
         assert!(c.explicit_root().is_some());
+    }
+
+    #[test]
+    fn security_options() {
+        assert_eq!(unconfined_opt("seccomp:unconfined"), Some("seccomp"));
+        assert_eq!(unconfined_opt("APPARMOR=unconfined"), Some("AppArmor"));
+        assert_eq!(unconfined_opt("label=disable"), Some("SELinux labelling"));
+        assert!(unconfined_opt("unmask=ALL").is_some());
+        assert_eq!(unconfined_opt("seccomp=./profile.json"), None);
+        assert_eq!(unconfined_opt("no-new-privileges:true"), None);
+        assert_eq!(unconfined_opt(""), None);
+        assert_eq!(unconfined_opt("é:ü"), None);
     }
 }
