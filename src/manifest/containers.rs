@@ -107,6 +107,9 @@ pub struct Container {
     pub read_only_root: bool,
     /// Networking turned off (`--network none`, `network_mode: none`).
     pub no_network: bool,
+    /// The image is built or provided locally, never pulled: compose `build:` (the
+    /// `image:` then names the build's tag), Kubernetes `imagePullPolicy: Never`.
+    pub local_image: bool,
     pub limits: Limits,
     /// Name, image, command and labels, lower-cased: what `is_agent` reads.
     pub words: String,
@@ -129,6 +132,7 @@ impl Container {
             non_root: None,
             read_only_root: false,
             no_network: false,
+            local_image: false,
             limits: Limits::default(),
             words: String::new(),
         }
@@ -504,6 +508,7 @@ pub fn compose(root: &Node) -> Vec<Container> {
         let mut c = Container::new(Origin::Compose, format!("service '{}'", s.key), anchor);
         let text = |k: &str| n.get(k).and_then(|v| Text::of(v, r.key(k)));
         c.image = text("image");
+        c.local_image = n.get("build").is_some();
         if let Some(p) = n
             .entry("privileged")
             .filter(|e| e.value.as_bool() == Some(true))

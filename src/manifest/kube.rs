@@ -146,6 +146,7 @@ pub fn pod(root: &Node) -> Option<Pod> {
                 anchor,
             );
             c.image = cn.get("image").and_then(|v| Text::of(v, r.key("image")));
+            c.local_image = cn.get("imagePullPolicy").and_then(Node::as_str) == Some("Never");
             c.host_ns = host_ns.clone();
             security(
                 &mut c,

@@ -80,7 +80,9 @@ impl Rule for UnpinnedImage {
 }
 
 fn deployed(c: &Container, cx: &mut Context<'_>) {
-    let Some(img) = &c.image else { return };
+    let Some(img) = c.image.as_ref().filter(|_| !c.local_image) else {
+        return;
+    };
     let Some(image) = resolved(&img.value) else {
         return;
     };
