@@ -176,7 +176,6 @@ pub fn is_agent_words(words: &str) -> bool {
         "fastmcp",
         "openhands",
         "aider",
-        "goose",
         "opencode",
         "copilot",
     ];
@@ -805,6 +804,10 @@ mod tests {
         assert!(!is_agent_words("postgres:16 redis"));
         assert!(!is_agent_words("useragent-parser"));
         assert!(!is_agent_words(""));
+        // pressly/goose is a database migration tool.
+        assert!(!is_agent_words(
+            "go install github.com/pressly/goose/v3/cmd/goose"
+        ));
     }
 
     #[test]

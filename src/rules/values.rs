@@ -191,7 +191,35 @@ pub fn is_secret_key_name(k: &str) -> bool {
         Regex::new(r"(?i)(api[_-]?key|token|secret|passw(or)?d|bearer|auth|credential|private[_-]?key|client[_-]?secret|access[_-]?key)")
             .expect("static regex")
     });
-    RE.is_match(k)
+    RE.is_match(&without_author(&k.to_ascii_lowercase()))
+}
+
+/// `GIT_AUTHOR_NAME` names a person, not a credential: "author" is dropped unless it
+/// starts "authorization"/"authorise".
+fn without_author(k: &str) -> String {
+    let mut out = String::new();
+    let mut rest = k;
+    while let Some(i) = rest.find("author") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "author".len()..];
+        if after.starts_with("iz") || after.starts_with("is") {
+            out.push_str("author");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A list of variable names (`CLAUDE_CODE_OAUTH_TOKEN,GITHUB_TOKEN`): what a
+/// secret is called, not its value.
+fn is_name_list(v: &str) -> bool {
+    v.contains('_')
+        && v.split([',', ' ']).filter(|w| !w.is_empty()).all(|w| {
+            w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 /// Shannon entropy in bits per character.
@@ -231,6 +259,7 @@ pub fn generic_secret(key: &str, value: &str) -> bool {
         && entropy(v) >= 3.5
         && !is_placeholder(v)
         && !looks_fake(v)
+        && !is_name_list(v)
 }
 
 /// The image of a `docker|podman|nerdctl run …` command line: index into argv.
@@ -407,6 +436,17 @@ mod tests {
         assert!(generic_secret("API_KEY", "q8Zr2LmX9vKp4TnW7bYc"));
         assert!(!generic_secret("API_KEY", "${API_KEY}"));
         assert!(!generic_secret("LOG_LEVEL", "q8Zr2LmX9vKp4TnW7bYc"));
+        assert!(!generic_secret(
+            "GIT_AUTHOR_EMAIL",
+            "github-actions[bot]@users.noreply.github.com"
+        ));
+        assert!(!generic_secret("GIT_AUTHOR_NAME", "q8Zr2LmX9vKp4TnW7bYc"));
+        assert!(is_secret_key_name("AUTHORIZATION") && is_secret_key_name("OAUTH_CLIENT"));
+        assert!(!generic_secret(
+            "SECRET_NAMES",
+            "CLAUDE_CODE_OAUTH_TOKEN,GITHUB_TOKEN,COPILOT_PAT"
+        ));
+        assert!(generic_secret("SECRET", "Q8ZR2LMX9VKP4TNW7BYC"));
         assert!(!generic_secret(
             "AUTH_URL",
             "https://auth.example.com/oauth/token"
