@@ -461,14 +461,14 @@ pub fn of_document(kind: crate::classify::FileKind, roots: &[Node]) -> Vec<Conta
     let mut out = Vec::new();
     for root in roots {
         match kind {
-            FileKind::Compose => out.extend(compose(root)),
+            FileKind::Compose => out.extend(super::compose::services(root)),
             FileKind::Kubernetes => out.extend(
                 super::kube::objects(std::slice::from_ref(root))
                     .into_iter()
                     .filter_map(super::kube::pod)
                     .flat_map(|p| p.containers),
             ),
-            FileKind::Devcontainer => out.extend(devcontainer(root)),
+            FileKind::Devcontainer => out.extend(super::devcontainer::container(root)),
             _ => {}
         }
     }
@@ -496,264 +496,9 @@ pub fn from_mcp(s: &McpServer<'_>) -> Option<Container> {
     Some(c)
 }
 
-/// Services of a compose file.
-pub fn compose(root: &Node) -> Vec<Container> {
-    let mut out = Vec::new();
-    let base = Route::root().key("services");
-    for s in root.get("services").map(Node::entries).unwrap_or(&[]) {
-        let r = base.key(&s.key);
-        let n = &s.value;
-        let anchor = Text::new(s.key.clone(), s.key_span.clone(), r.clone());
-        let mut c = Container::new(Origin::Compose, format!("service '{}'", s.key), anchor);
-        let text = |k: &str| n.get(k).and_then(|v| Text::of(v, r.key(k)));
-        c.image = text("image");
-        c.local_image = n.get("build").is_some();
-        if let Some(p) = n
-            .entry("privileged")
-            .filter(|e| e.value.as_bool() == Some(true))
-        {
-            c.privileged = Some(Text::new("true", e_span(p), r.key("privileged")));
-        }
-        c.caps = scalars(n.get("cap_add"), &r.key("cap_add"));
-        for t in scalars(n.get("security_opt"), &r.key("security_opt")) {
-            if let Some(what) = unconfined_opt(&t.value) {
-                c.unconfined.push((what, t));
-            }
-        }
-        c.devices = scalars(n.get("devices"), &r.key("devices"))
-            .into_iter()
-            .chain(
-                // Long syntax (compose 2.x): {source: /dev/x, target: ...}.
-                n.get("devices")
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, d)| {
-                        d.get("source")
-                            .and_then(|v| Text::of(v, r.key("devices").index(i).key("source")))
-                    }),
-            )
-            .collect();
-        for (key, ns) in [
-            ("network_mode", Namespace::Network),
-            ("pid", Namespace::Pid),
-            ("ipc", Namespace::Ipc),
-            ("uts", Namespace::Uts),
-            ("userns_mode", Namespace::User),
-            ("cgroup", Namespace::Cgroup),
-            ("cgroupns_mode", Namespace::Cgroup),
-        ] {
-            if let Some(t) = text(key).filter(|t| t.value == "host") {
-                c.host_ns.push((ns, t));
-            }
-        }
-        compose_volumes(n, &r, &mut c);
-        c.user = text("user");
-        c.no_network = n.get("network_mode").and_then(Node::as_str) == Some("none");
-        c.read_only_root = n.get("read_only").and_then(Node::as_bool) == Some(true);
-        let limits = n
-            .get("deploy")
-            .and_then(|d| d.get("resources"))
-            .and_then(|r| r.get("limits"));
-        let has = |node: Option<&Node>, k: &str| node.and_then(|x| x.get(k)).is_some();
-        c.limits = Limits {
-            memory: has(Some(n), "mem_limit") || has(limits, "memory"),
-            cpu: has(Some(n), "cpus") || has(Some(n), "cpu_quota") || has(limits, "cpus"),
-            pids: has(Some(n), "pids_limit") || has(limits, "pids"),
-        };
-        let mut words = vec![s.key.clone()];
-        words.extend(c.image.iter().map(|t| t.value.clone()));
-        for k in ["command", "entrypoint", "container_name"] {
-            words.extend(all_text(n.get(k)));
-        }
-        words.extend(all_text(n.get("build")));
-        c.words = words.join(" ");
-        out.push(c);
-    }
-    out
-}
-
-fn e_span(e: &super::Entry) -> Span {
+/// A `key: value` entry from its key to the end of its value.
+pub fn entry_span(e: &super::Entry) -> Span {
     e.key_span.start..e.value.span.end
-}
-
-/// `volumes:` short (`SRC:DST[:MODE]`) and long (`{type: bind, source, target,
-/// read_only}`) syntax. Named volumes (no `/`, `.`, `~` or `$` at the start) are not
-/// host paths.
-fn compose_volumes(n: &Node, r: &Route, c: &mut Container) {
-    let vr = r.key("volumes");
-    for (i, v) in n
-        .get("volumes")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .enumerate()
-    {
-        match &v.value {
-            Value::String(s) => {
-                if let Some((host, ro)) = volume_host(s) {
-                    if is_host_path(host) {
-                        c.mounts.push(Mount {
-                            host: host.to_string(),
-                            raw: s.clone(),
-                            span: v.span.clone(),
-                            route: vr.index(i),
-                            read_only: ro,
-                        });
-                    }
-                }
-            }
-            Value::Object(_) => {
-                let kind = v.get("type").and_then(Node::as_str).unwrap_or("bind");
-                let Some(src) = v.get("source") else { continue };
-                let Some(host) = src.as_str() else { continue };
-                if kind != "bind" || !is_host_path(host) {
-                    continue;
-                }
-                c.mounts.push(Mount {
-                    host: host.to_string(),
-                    raw: host.to_string(),
-                    span: src.span.clone(),
-                    route: vr.index(i).key("source"),
-                    read_only: v.get("read_only").and_then(Node::as_bool) == Some(true),
-                });
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A bind-mount source rather than a named volume.
-pub fn is_host_path(s: &str) -> bool {
-    s.starts_with(['/', '.', '~', '$', '\\']) || s.as_bytes().get(1) == Some(&b':')
-}
-
-/// The container a devcontainer.json describes (image or Dockerfile based; with a
-/// compose file the service is read from the compose file itself).
-pub fn devcontainer(root: &Node) -> Option<Container> {
-    if !root.is_object() {
-        return None;
-    }
-    let r = Route::root();
-    let name = root.get("name").and_then(Node::as_str).unwrap_or("");
-    let anchor = match root.entry("name").or_else(|| root.entry("image")) {
-        Some(e) => Text::new(name, e.key_span.clone(), r.key(&e.key)),
-        None => Text::new(name, root.span.start..root.span.start + 1, r.clone()),
-    };
-    let mut c = Container::new(Origin::Devcontainer, "the dev container".into(), anchor);
-    c.image = root.get("image").and_then(|v| Text::of(v, r.key("image")));
-    if let Some(p) = root
-        .entry("privileged")
-        .filter(|e| e.value.as_bool() == Some(true))
-    {
-        c.privileged = Some(Text::new("true", e_span(p), r.key("privileged")));
-    }
-    c.caps = scalars(root.get("capAdd"), &r.key("capAdd"));
-    for t in scalars(root.get("securityOpt"), &r.key("securityOpt")) {
-        if let Some(what) = unconfined_opt(&t.value) {
-            c.unconfined.push((what, t));
-        }
-    }
-    let mr = r.key("mounts");
-    for (i, m) in root
-        .get("mounts")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .enumerate()
-    {
-        let (host, ro) = match &m.value {
-            Value::String(s) => match mount_source(s) {
-                Some((h, ro)) => (h.to_string(), ro),
-                None => continue,
-            },
-            Value::Object(_) => {
-                if m.get("type").and_then(Node::as_str).unwrap_or("bind") != "bind" {
-                    continue;
-                }
-                match m.get("source").and_then(Node::as_str) {
-                    Some(h) => (h.to_string(), false),
-                    None => continue,
-                }
-            }
-            _ => continue,
-        };
-        c.mounts.push(Mount {
-            raw: m.scalar_text().unwrap_or_else(|| host.clone()),
-            host,
-            span: m.span.clone(),
-            route: mr.index(i),
-            read_only: ro,
-        });
-    }
-    let rr = r.key("runArgs");
-    let words: Vec<Word> = root
-        .get("runArgs")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| {
-            n.scalar_text().map(|t| Word {
-                text: t,
-                span: n.span.clone(),
-                route: rr.index(i),
-            })
-        })
-        .collect();
-    apply_run_options(&mut c, &words);
-    // The user tools run as: `remoteUser` wins for tools, `containerUser` for the
-    // container's processes; either as root counts.
-    for k in ["containerUser", "remoteUser"] {
-        if let Some(t) = root.get(k).and_then(|v| Text::of(v, r.key(k))) {
-            if c.user.as_ref().is_none_or(|u| !is_root_user(&u.value)) {
-                c.user = Some(t);
-            }
-        }
-    }
-    let mut words = vec![name.to_string()];
-    words.extend(c.image.iter().map(|t| t.value.clone()));
-    for k in [
-        "features",
-        "customizations",
-        "postCreateCommand",
-        "postStartCommand",
-        "onCreateCommand",
-        "updateContentCommand",
-    ] {
-        words.extend(all_text(root.get(k)));
-        if let Some(f) = root.get(k) {
-            words.extend(f.entries().iter().map(|e| e.key.clone()));
-        }
-    }
-    c.words = words.join(" ");
-    Some(c)
-}
-
-/// Devcontainer features that mount the host's Docker socket or run privileged:
-/// `docker-outside-of-docker` (formerly `docker-from-docker`) bind-mounts
-/// `/var/run/docker.sock`; `docker-in-docker` needs `--privileged`.
-pub fn devcontainer_features(root: &Node) -> Vec<(Text, bool)> {
-    let r = Route::root().key("features");
-    root.get("features")
-        .map(Node::entries)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| {
-            let id = e.key.to_ascii_lowercase();
-            let base = id.rsplit('/').next().unwrap_or(&id);
-            let base = base.split([':', '@']).next().unwrap_or(base);
-            let socket = matches!(base, "docker-outside-of-docker" | "docker-from-docker");
-            let privileged = base == "docker-in-docker";
-            (socket || privileged).then(|| {
-                (
-                    Text::new(e.key.clone(), e.key_span.clone(), r.key(&e.key)),
-                    socket,
-                )
-            })
-        })
-        .collect()
 }
 
 /// Scalars of a list (or a single scalar).
@@ -791,7 +536,6 @@ pub fn all_text(node: Option<&Node>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::yaml;
 
     #[test]
     fn agent_words() {
@@ -844,38 +588,6 @@ mod tests {
         assert!(is_runtime_socket("/run/user/1000/podman/podman.sock"));
         assert!(!is_runtime_socket("/srv/agent/empty"));
         assert!(is_root_user("root") && is_root_user("0:0") && !is_root_user("1000"));
-    }
-
-    #[test]
-    fn compose_services() {
-        let text = "services:\n  agent:\n    image: acme/agent:1\n    privileged: true\n    cap_add: [SYS_ADMIN]\n    security_opt: ['seccomp:unconfined']\n    network_mode: host\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n      - data:/data\n      - type: bind\n        source: /etc\n        target: /host-etc\n        read_only: true\n    deploy: {resources: {limits: {memory: 1g}}}\n";
-        let doc = yaml::parse(text).expect("yaml");
-        let cs = compose(&doc.roots[0]);
-        assert_eq!(cs.len(), 1);
-        let c = &cs[0];
-        assert!(c.privileged.is_some());
-        assert_eq!(c.caps[0].value, "SYS_ADMIN");
-        assert_eq!(c.unconfined[0].0, "seccomp");
-        assert_eq!(c.host_ns[0].0, Namespace::Network);
-        assert_eq!(c.mounts.len(), 2);
-        assert_eq!(&text[c.mounts[1].span.clone()], "/etc");
-        assert!(c.mounts[1].read_only);
-        assert!(c.limits.memory && !c.limits.cpu);
-        assert!(c.is_agent());
-    }
-
-    #[test]
-    fn odd_compose_shapes_do_not_panic() {
-        for text in [
-            "services: [1, 2]\n",
-            "services:\n  a: 3\n",
-            "services:\n  a:\n    volumes: {x: 1}\n    cap_add: ALL\n    privileged: 'yes'\n",
-            "services:\n  ü:\n    volumes: ['é:ü', ':', '']\n",
-        ] {
-            let doc = yaml::parse(text).expect("yaml");
-            let _ = compose(&doc.roots[0]);
-            let _ = devcontainer(&doc.roots[0]);
-        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Spanned documents: JSON/JSONC, YAML and TOML parsed into one tree whose every node
 //! keeps its byte range, so rules written once point at the exact key or value.
 
+pub mod compose;
 pub mod containers;
+pub mod devcontainer;
 pub mod dockerfile;
 pub mod env;
 pub mod json;

@@ -113,7 +113,7 @@ impl Rule for RuntimeSocket {
             for (feature, socket) in file
                 .roots
                 .iter()
-                .flat_map(containers::devcontainer_features)
+                .flat_map(crate::manifest::devcontainer::features)
             {
                 if socket {
                     cx.report(

@@ -140,7 +140,7 @@ impl Rule for PrivilegedContainer {
             for (feature, socket) in file
                 .roots
                 .iter()
-                .flat_map(containers::devcontainer_features)
+                .flat_map(crate::manifest::devcontainer::features)
             {
                 if !socket {
                     report(
