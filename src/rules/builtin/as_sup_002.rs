@@ -111,7 +111,11 @@ fn base_images(file: &Parsed<'_>, cx: &mut Context<'_>) {
     }
     for st in dockerfile::stages(text, file.docker) {
         let from = &st.from;
-        if from.internal || from.image.contains('$') || image_pinned(&from.image) {
+        if from.internal
+            || from.image.contains('$')
+            || from.image.contains("{{")
+            || image_pinned(&from.image)
+        {
             continue;
         }
         cx.report(
