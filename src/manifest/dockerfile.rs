@@ -35,6 +35,128 @@ impl Instruction {
     }
 }
 
+/// A base image of a build stage (`FROM [--platform=…] image [AS name]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseImage {
+    /// The reference with global `ARG` defaults substituted.
+    pub image: String,
+    /// The reference as written.
+    pub span: Span,
+    /// A previous stage's name, or `scratch`: no image is pulled.
+    pub internal: bool,
+}
+
+/// A stage: its base and the last `USER` it sets (inherited from a parent stage).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub from: BaseImage,
+    pub name: Option<String>,
+    /// The effective user at the end of the stage and the instruction that set it.
+    pub user: Option<(String, Span)>,
+}
+
+/// The build stages of a Dockerfile, in order.
+pub fn stages(text: &str, ins: &[Instruction]) -> Vec<Stage> {
+    let mut args: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<Stage> = Vec::new();
+    for i in ins {
+        let raw = text.get(i.args.clone()).unwrap_or("");
+        match i.keyword.as_str() {
+            // Only ARGs before the first FROM are in scope for FROM lines.
+            "ARG" if out.is_empty() => {
+                if let Some((k, v)) = raw.trim().split_once('=') {
+                    let v = v.trim().trim_matches(['"', '\'']);
+                    args.push((k.trim().to_string(), v.to_string()));
+                }
+            }
+            "FROM" => {
+                let mut words = word_spans(raw);
+                words.retain(|(w, _)| !w.starts_with("--"));
+                let Some((image, r)) = words.first().cloned() else {
+                    continue;
+                };
+                let name = match (words.get(1), words.get(2)) {
+                    (Some((as_kw, _)), Some((n, _))) if as_kw.eq_ignore_ascii_case("as") => {
+                        Some(n.to_ascii_lowercase())
+                    }
+                    _ => None,
+                };
+                let resolved = substitute(&image, &args);
+                let lower = resolved.to_ascii_lowercase();
+                let parent = out
+                    .iter()
+                    .rev()
+                    .find(|s| s.name.as_deref() == Some(lower.as_str()));
+                let internal = lower == "scratch" || parent.is_some();
+                let user = parent.and_then(|p| p.user.clone());
+                let start = i.args.start + r.start;
+                out.push(Stage {
+                    from: BaseImage {
+                        image: resolved,
+                        span: start..start + (r.end - r.start),
+                        internal,
+                    },
+                    name,
+                    user,
+                });
+            }
+            "USER" => {
+                if let Some(s) = out.last_mut() {
+                    let u = raw.split_whitespace().next().unwrap_or("").to_string();
+                    s.user = Some((u, i.args.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every instruction's arguments as one text, for word heuristics (is this an agent
+/// or MCP image?). Comments are not instructions, so they do not count.
+pub fn words(text: &str, ins: &[Instruction]) -> String {
+    ins.iter()
+        .map(|i| i.logical_args(text))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `$NAME` and `${NAME}` replaced by their `ARG` defaults; unknown names are kept.
+fn substitute(s: &str, args: &[(String, String)]) -> String {
+    let mut out = s.to_string();
+    for (k, v) in args.iter().rev() {
+        out = out.replace(&format!("${{{k}}}"), v);
+        let bare = format!("${k}");
+        if let Some(at) = out.find(&bare) {
+            let after = out[at + bare.len()..].chars().next();
+            if !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.replace_range(at..at + bare.len(), v);
+            }
+        }
+    }
+    out
+}
+
+/// Whitespace-separated words with their byte ranges.
+fn word_spans(s: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        match (c.is_whitespace() || c == '\\', start) {
+            (true, Some(b)) => {
+                out.push((s[b..i].to_string(), b..i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(b) = start {
+        out.push((s[b..].to_string(), b..s.len()));
+    }
+    out
+}
+
 /// Splits a Dockerfile into instructions and comments. Never fails: unknown
 /// keywords are kept as written, so rules simply do not match them.
 pub fn parse(text: &str) -> (Vec<Instruction>, Vec<Comment>) {
@@ -170,6 +292,23 @@ mod tests {
         let (ins, _) = parse(text);
         let kws: Vec<_> = ins.iter().map(|i| i.keyword.as_str()).collect();
         assert_eq!(kws, ["RUN", "USER"]);
+    }
+
+    #[test]
+    fn stages_users_and_args() {
+        let text = "ARG BASE=python:3.12\nFROM --platform=$BUILDPLATFORM ${BASE} AS build\nUSER app\nFROM build AS final\nFROM scratch\nFROM node:20\nUSER root\n";
+        let (ins, _) = parse(text);
+        let st = stages(text, &ins);
+        assert_eq!(st.len(), 4);
+        assert_eq!(st[0].from.image, "python:3.12");
+        assert_eq!(&text[st[0].from.span.clone()], "${BASE}");
+        assert!(st[1].from.internal && st[2].from.internal && !st[3].from.internal);
+        assert_eq!(st[1].user.as_ref().map(|u| u.0.as_str()), Some("app"));
+        assert_eq!(st[3].user.as_ref().map(|u| u.0.as_str()), Some("root"));
+        for t in ["FROM", "FROM --platform=x", "ARG =\nFROM $", "FROM é AS"] {
+            let (ins, _) = parse(t);
+            let _ = stages(t, &ins);
+        }
     }
 
     #[test]

@@ -234,8 +234,14 @@ fn kube_containers(text: &str, node: &Node, route: &Route, out: &mut Vec<EnvVar>
 
 /// `ENV A=1 B="two"` and the legacy `ENV A 1`.
 fn dockerfile_env(text: &str, ins: &Instruction, out: &mut Vec<EnvVar>) {
-    let raw = text.get(ins.args.clone()).unwrap_or("");
-    let base = ins.args.start;
+    let all = text.get(ins.args.clone()).unwrap_or("");
+    // `ENV \` with the bindings on the following lines: start at the first word.
+    let skip = all.len()
+        - all
+            .trim_start_matches(|c: char| c == '\\' || c.is_whitespace())
+            .len();
+    let raw = &all[skip..];
+    let base = ins.args.start + skip;
     let route = Route::root().key("ENV");
     if !raw
         .split_whitespace()
@@ -243,8 +249,15 @@ fn dockerfile_env(text: &str, ins: &Instruction, out: &mut Vec<EnvVar>) {
         .is_some_and(|w| w.contains('='))
     {
         if let Some((k, v)) = raw.split_once(char::is_whitespace) {
-            let v = v.trim();
-            let vs = base + raw.len() - raw.trim_start_matches(k).trim_start().len();
+            // The legacy form's value runs to the end, continuation lines joined.
+            let v = v
+                .trim_start_matches(|c: char| c == '\\' || c.is_whitespace())
+                .trim_end();
+            let v = v.strip_suffix('\\').unwrap_or(v).trim_end();
+            let vs = base + raw.len()
+                - raw[k.len()..]
+                    .trim_start_matches(|c: char| c == '\\' || c.is_whitespace())
+                    .len();
             out.push(EnvVar {
                 owner: "the image".into(),
                 key: k.to_string(),
@@ -367,7 +380,7 @@ mod tests {
         let env = bindings(FileKind::ClaudeSettings, text, &doc.roots, &[]);
         assert_eq!(&text[env[0].value_span.clone()], "http://x");
 
-        let text = "FROM x\nENV A=1 B=\"two words\"\nENV LEGACY some value\n";
+        let text = "FROM x\nENV A=1 B=\"two words\"\nENV LEGACY some value\nENV \\\n    C=3 \\\n    D=4\nENV E \\\n  five\n";
         let (ins, _) = dockerfile::parse(text);
         let env = bindings(FileKind::Dockerfile, text, &[], &ins);
         let got: Vec<_> = env
@@ -376,7 +389,14 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [("A", "1"), ("B", "two words"), ("LEGACY", "some value")]
+            [
+                ("A", "1"),
+                ("B", "two words"),
+                ("LEGACY", "some value"),
+                ("C", "3"),
+                ("D", "4"),
+                ("E", "five")
+            ]
         );
     }
 }

@@ -3,11 +3,15 @@
 
 pub mod a2a;
 pub mod claude;
+pub mod compose;
+pub mod containers;
 pub mod crewai;
+pub mod devcontainer;
 pub mod dockerfile;
 pub mod env;
 pub mod gemini;
 pub mod json;
+pub mod kube;
 pub mod mcp;
 pub mod text;
 pub mod toml;

@@ -207,7 +207,35 @@ pub fn is_secret_key_name(k: &str) -> bool {
         Regex::new(r"(?i)(api[_-]?key|token|secret|passw(or)?d|bearer|auth|credential|private[_-]?key|client[_-]?secret|access[_-]?key)")
             .expect("static regex")
     });
-    RE.is_match(k)
+    RE.is_match(&without_author(&k.to_ascii_lowercase()))
+}
+
+/// `GIT_AUTHOR_NAME` names a person, not a credential: "author" is dropped unless it
+/// starts "authorization"/"authorise".
+fn without_author(k: &str) -> String {
+    let mut out = String::new();
+    let mut rest = k;
+    while let Some(i) = rest.find("author") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "author".len()..];
+        if after.starts_with("iz") || after.starts_with("is") {
+            out.push_str("author");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A list of variable names (`CLAUDE_CODE_OAUTH_TOKEN,GITHUB_TOKEN`): what a
+/// secret is called, not its value.
+fn is_name_list(v: &str) -> bool {
+    v.contains('_')
+        && v.split([',', ' ']).filter(|w| !w.is_empty()).all(|w| {
+            w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 /// Shannon entropy in bits per character.
@@ -247,6 +275,7 @@ pub fn generic_secret(key: &str, value: &str) -> bool {
         && entropy(v) >= 3.5
         && !is_placeholder(v)
         && !looks_fake(v)
+        && !is_name_list(v)
 }
 
 /// The image of a `docker|podman|nerdctl run …` command line: index into argv.
@@ -309,6 +338,34 @@ pub fn container_image(argv: &[String]) -> Option<usize> {
         "--shm-size",
         "--stop-signal",
         "--cidfile",
+        "--pids-limit",
+        "--memory-swap",
+        "--memory-reservation",
+        "--cpu-shares",
+        "-c",
+        "--cpuset-cpus",
+        "--cgroupns",
+        "--cgroup-parent",
+        "--sysctl",
+        "--volumes-from",
+        "--expose",
+        "--link",
+        "--ip",
+        "--ip6",
+        "--mac-address",
+        "--device-cgroup-rule",
+        "-a",
+        "--attach",
+        "--stop-timeout",
+        "--health-cmd",
+        "--health-interval",
+        "--oom-score-adj",
+        "--storage-opt",
+        "--isolation",
+        "--domainname",
+        "--dns-search",
+        "--dns-option",
+        "--network-alias",
     ];
     let mut i = run + 1;
     while i < argv.len() {
@@ -411,6 +468,17 @@ mod tests {
         assert!(!generic_secret("API_KEY", "${API_KEY}"));
         assert!(!generic_secret("LOG_LEVEL", "q8Zr2LmX9vKp4TnW7bYc"));
         assert!(!generic_secret(
+            "GIT_AUTHOR_EMAIL",
+            "github-actions[bot]@users.noreply.github.com"
+        ));
+        assert!(!generic_secret("GIT_AUTHOR_NAME", "q8Zr2LmX9vKp4TnW7bYc"));
+        assert!(is_secret_key_name("AUTHORIZATION") && is_secret_key_name("OAUTH_CLIENT"));
+        assert!(!generic_secret(
+            "SECRET_NAMES",
+            "CLAUDE_CODE_OAUTH_TOKEN,GITHUB_TOKEN,COPILOT_PAT"
+        ));
+        assert!(generic_secret("SECRET", "Q8ZR2LMX9VKP4TNW7BYC"));
+        assert!(!generic_secret(
             "AUTH_URL",
             "https://auth.example.com/oauth/token"
         ));
@@ -434,6 +502,11 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         assert_eq!(container_image(&argv), Some(8));
+        let limited: Vec<String> = ["docker", "run", "--pids-limit", "128", "--read-only", "img"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(container_image(&limited), Some(5));
         let not: Vec<String> = ["npx", "run", "x"].iter().map(|s| s.to_string()).collect();
         assert_eq!(container_image(&not), None);
         let compose: Vec<String> = ["docker", "compose", "run", "--rm", "svc"]

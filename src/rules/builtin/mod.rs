@@ -2,6 +2,12 @@
 
 mod as_auth_001;
 mod as_auth_002;
+mod as_dep_001;
+mod as_dep_002;
+mod as_dep_003;
+mod as_dep_004;
+mod as_dep_005;
+mod as_dep_006;
 mod as_exec_003;
 mod as_perm_001;
 mod as_perm_002;
@@ -21,6 +27,7 @@ mod as_sign_008;
 mod as_sign_009;
 mod as_sign_010;
 mod as_sup_001;
+mod as_sup_002;
 
 use crate::manifest::{Node, Span};
 use crate::source::SourceFile;
@@ -34,6 +41,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_exec_003::HostCodeExecution),
         Box::new(as_perm_001::DefaultMode),
         Box::new(as_perm_002::UnscopedShell),
+        Box::new(as_dep_001::RuntimeSocket),
+        Box::new(as_dep_002::PrivilegedContainer),
+        Box::new(as_dep_003::HostNamespaces),
+        Box::new(as_dep_004::SensitiveMount),
+        Box::new(as_dep_005::RootContainer),
+        Box::new(as_dep_006::OverPrivilegedIdentity),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_004::CodexSandboxOff),
         Box::new(as_perm_005::PermissionSkippingFlags),
@@ -50,6 +63,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_001::UnsignedCard),
         Box::new(as_sec_004::EndpointOverride),
         Box::new(as_sup_001::UnpinnedSource),
+        Box::new(as_sup_002::UnpinnedImage),
     ]
 }
 
