@@ -4,6 +4,7 @@
 pub mod dockerfile;
 pub mod env;
 pub mod json;
+pub mod markdown;
 pub mod mcp;
 pub mod text;
 pub mod toml;

@@ -11,6 +11,7 @@ use crate::classify::FileKind;
 use crate::finding::{fingerprint, Confidence, Finding, Location, Severity};
 use crate::manifest::dockerfile::Instruction;
 use crate::manifest::env::EnvVar;
+use crate::manifest::markdown::Markdown;
 use crate::manifest::mcp::McpServer;
 use crate::manifest::Span;
 use crate::source::SourceFile;
@@ -40,6 +41,8 @@ pub struct Parsed<'a> {
     pub env: Vec<EnvVar>,
     /// Dockerfile instructions (Dockerfiles only).
     pub docker: &'a [Instruction],
+    /// Frontmatter and body segments (instruction files only).
+    pub markdown: Option<&'a Markdown>,
     pub scope: Scope,
 }
 
