@@ -233,6 +233,10 @@ impl<'t> Body<'t> {
                 return;
             }
         }
+        // Blank prose (the end of a line after a comment) starts nothing.
+        if kind == SegKind::Prose && self.text[span.clone()].trim().is_empty() {
+            return;
+        }
         self.out.push(Segment {
             kind,
             span,

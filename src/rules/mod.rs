@@ -2,6 +2,7 @@
 
 pub mod builtin;
 pub mod data;
+pub mod instruction_text;
 pub mod meta;
 pub mod registry;
 pub mod subjects;

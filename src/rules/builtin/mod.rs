@@ -3,6 +3,7 @@
 mod as_auth_001;
 mod as_perm_003;
 mod as_perm_006;
+mod as_pois_001;
 mod as_pois_002;
 mod as_sec_001;
 mod as_sup_001;
@@ -17,6 +18,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_auth_001::NoAuth),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
+        Box::new(as_pois_001::InstructionMarkers),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sup_001::UnpinnedSource),
