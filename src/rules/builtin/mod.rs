@@ -5,6 +5,7 @@ mod as_perm_003;
 mod as_perm_006;
 mod as_pois_001;
 mod as_pois_002;
+mod as_pois_006;
 mod as_sec_001;
 mod as_sup_001;
 
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_001::InstructionMarkers),
         Box::new(as_pois_002::HiddenCharacters),
+        Box::new(as_pois_006::OversightOff),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sup_001::UnpinnedSource),
     ]
