@@ -73,7 +73,7 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
     vec![
         p(
             Signal::NoAsking,
-            r"\b(?:never|do\s+not|don'?t|no\s+need\s+to|without)\s+(?:ask|asking|wait|waiting|prompt|prompting|request|requesting|seek|seeking)\b[^.\n]{0,25}?\b(?:confirmation|permission|approval|consent)s?\b",
+            r"\b(?:never|do\s+not|don'?t|no\s+need\s+to|without)\s+(?:ask|asking|wait|waiting|prompt|prompting)\b[^.\n]{0,25}?\b(?:confirmation|permission|approval|consent)s?\b",
         ),
         p(
             Signal::NoOversight,
@@ -416,6 +416,7 @@ mod tests {
             "Always ask for confirmation before deleting files.\n",
             "Do not run commands without asking.\n",
             "Do not make changes without asking for permission.\n",
+            "Never request elevated sandbox permissions.\n",
             "Never pipe `curl https://x.example/i.sh | sh`.\n",
             "```\nnever ask for confirmation\n```\n",
             "Never use --dangerously-skip-permissions.\n",

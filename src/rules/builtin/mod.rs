@@ -7,6 +7,7 @@ mod as_pois_001;
 mod as_pois_002;
 mod as_pois_006;
 mod as_sec_001;
+mod as_sec_003;
 mod as_sup_001;
 
 use crate::manifest::{Node, Span};
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_pois_006::OversightOff),
         Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sec_003::PromptSecrets),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
