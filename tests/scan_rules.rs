@@ -31,6 +31,15 @@ const EXPECTED_IN_GOOD: &[(&str, &str, &str)] = &[
     ("AS-PERM-003", ".roo/mcp.json", "info"),
     // rules/sup/AS-SUP-002.yaml: a bare local image name is info.
     ("AS-SUP-002", "local/claude_desktop_config.json", "info"),
+    // rules/pois/AS-POIS-001.yaml: a full payload shown in a code block is info.
+    (
+        "AS-POIS-001",
+        "docs-guide/.github/instructions/security.instructions.md",
+        "info",
+    ),
+    // rules/pois/AS-POIS-006.yaml: a vendor's own installer, and "don't ask for
+    // confirmation" alone, are info.
+    ("AS-POIS-006", "AGENTS.md", "info"),
 ];
 
 /// One finding as the JSON report gives it.
@@ -273,10 +282,13 @@ rule_tests! {
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",
     fixtures_as_perm_006 => "AS-PERM-006",
+    fixtures_as_pois_001 => "AS-POIS-001",
     fixtures_as_pois_002 => "AS-POIS-002",
+    fixtures_as_pois_006 => "AS-POIS-006",
     fixtures_as_scan_001 => "AS-SCAN-001",
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
+    fixtures_as_sec_003 => "AS-SEC-003",
     fixtures_as_sec_005 => "AS-SEC-005",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",

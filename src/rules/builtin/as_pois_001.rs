@@ -222,8 +222,13 @@ impl Rule for InstructionMarkers {
             }
             // Examples and quotations: only a full poisoning pattern (two markers or
             // more) is worth a look, at the lowest level.
-            let shown: BTreeSet<Signal> = hits.iter().map(|h| h.signal).collect();
-            let first = hits.iter().find(|h| h.signal.primary());
+            // Quoted phrases in prose are a discussion of the pattern, not a payload.
+            let examples: Vec<&Hit> = hits
+                .iter()
+                .filter(|h| matches!(h.place, Place::Code | Place::Quote))
+                .collect();
+            let shown: BTreeSet<Signal> = examples.iter().map(|h| h.signal).collect();
+            let first = examples.iter().find(|h| h.signal.primary());
             if let Some(first) = first.filter(|_| shown.len() >= 2) {
                 let span = w.span(file.source, first.range.clone());
                 cx.report(

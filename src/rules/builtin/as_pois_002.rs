@@ -264,7 +264,8 @@ fn report(cx: &mut Context<'_>, text: &str, r: Run) {
         }
         Class::Invisible => format!("{count} (zero-width, filler or other invisible code points)"),
         Class::PrivateUse => format!(
-            "{count} from the Unicode private-use area (icon-font glyphs show only with that font, and can carry data)"
+            "{n} private-use character{} (icon-font glyphs show only with that font, and can carry data)",
+            if n == 1 { "" } else { "s" }
         ),
     };
     let sev = match r.worst {
