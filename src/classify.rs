@@ -445,7 +445,10 @@ mod tests {
         assert_eq!(kind("skills/pdf/SKILL.md"), Some(Instructions));
         assert_eq!(kind(".cursor/rules/style.mdc"), Some(Instructions));
         assert_eq!(kind(".github/agents/review.agent.md"), Some(Instructions));
-        assert_eq!(kind(".github/chatmodes/plan.chatmode.md"), Some(Instructions));
+        assert_eq!(
+            kind(".github/chatmodes/plan.chatmode.md"),
+            Some(Instructions)
+        );
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("scripts/run.sh"), Some(Shell));
         assert_eq!(kind("Makefile"), Some(Shell));

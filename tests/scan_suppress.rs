@@ -230,7 +230,10 @@ fn markdown_directive_inside_a_code_block_is_an_example() {
         "# Suppressing findings\n\n```markdown\n<!-- agentsec: ignore[AS-POIS-001] reason -->\n```\n",
     );
     let (code, v) = scan(d.path(), &[]);
-    assert_eq!(code, 0, "a directive shown in a code block is not one: {v:#}");
+    assert_eq!(
+        code, 0,
+        "a directive shown in a code block is not one: {v:#}"
+    );
     assert!(rules(&v, false).is_empty());
 }
 

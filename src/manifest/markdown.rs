@@ -461,10 +461,16 @@ mod tests {
         let e = root.entry("allowed-tools").expect("tools");
         assert_eq!(&text[e.key_span.clone()], "allowed-tools");
         assert_eq!(&text[e.value.items()[1].span.clone()], "Bash");
-        assert_eq!(&text[fm.span.clone()], "---\nname: pdf\ndescription: \"Fill PDF forms\"\nallowed-tools: [Read, Bash]\n---\n");
+        assert_eq!(
+            &text[fm.span.clone()],
+            "---\nname: pdf\ndescription: \"Fill PDF forms\"\nallowed-tools: [Read, Bash]\n---\n"
+        );
         assert_eq!(
             kinds(text, &md),
-            vec![(SegKind::Prose, "# PDF\n"), (SegKind::Prose, "Body text.\n")]
+            vec![
+                (SegKind::Prose, "# PDF\n"),
+                (SegKind::Prose, "Body text.\n")
+            ]
         );
     }
 

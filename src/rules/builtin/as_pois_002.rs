@@ -108,7 +108,9 @@ fn is_pictograph(c: char) -> bool {
 }
 
 fn line_has_rtl(from: &str) -> bool {
-    from.split('\n').next().is_some_and(|l| l.chars().any(is_rtl))
+    from.split('\n')
+        .next()
+        .is_some_and(|l| l.chars().any(is_rtl))
 }
 
 /// A run of consecutive hidden characters.
@@ -319,6 +321,8 @@ mod tests {
         assert!(class('\u{E0100}', Some('\u{845B}'), false).is_none());
         assert!(class('\u{F0001}', Some(' '), false) == Some(Class::PrivateUse));
         assert!(hides_text("x\u{E0041}"));
-        assert!(!hides_text("\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}"));
+        assert!(!hides_text(
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}"
+        ));
     }
 }

@@ -66,9 +66,31 @@ fn secrets(cx: &mut Context<'_>, file: &Parsed<'_>, w: &Window<'_>) {
 /// documentation hosts, and the stock passwords of local databases.
 fn local_credentials(host: &str, password: &str) -> bool {
     const STOCK: &[&str] = &[
-        "password", "pass", "passwd", "secret", "postgres", "root", "admin", "test", "testing",
-        "changeme", "example", "guest", "user", "mysql", "redis", "dev", "development", "local",
-        "pw", "pwd", "docker", "minioadmin", "rabbitmq", "mongo", "sa",
+        "password",
+        "pass",
+        "passwd",
+        "secret",
+        "postgres",
+        "root",
+        "admin",
+        "test",
+        "testing",
+        "changeme",
+        "example",
+        "guest",
+        "user",
+        "mysql",
+        "redis",
+        "dev",
+        "development",
+        "local",
+        "pw",
+        "pwd",
+        "docker",
+        "minioadmin",
+        "rabbitmq",
+        "mongo",
+        "sa",
     ];
     let pw = password.to_ascii_lowercase();
     let doc_host = ["example.com", "example.org", "example.net"]
@@ -161,7 +183,10 @@ fn internal_hosts(
             .next_back()
             .unwrap_or("")
             .to_ascii_lowercase();
-        if matches!(word.as_str(), "version" | "ver" | "release" | "v" | "versions") {
+        if matches!(
+            word.as_str(),
+            "version" | "ver" | "release" | "v" | "versions"
+        ) {
             continue;
         }
         found.push((m.range(), ip.to_string()));
