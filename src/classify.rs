@@ -291,7 +291,14 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         (_, "dockerfile" | "containerfile") => (Dockerfile, Path),
         (_, n) if n.starts_with("dockerfile.") || ext == "dockerfile" => (Dockerfile, Path),
         (_, n) if INSTRUCTION_NAMES.contains(&n) => (Instructions, Path),
-        (_, n) if n.ends_with(".instructions.md") || n.ends_with(".prompt.md") => {
+        // VS Code custom agents (`.github/agents/*.agent.md`, formerly
+        // `.github/chatmodes/*.chatmode.md`) are instructions with a tool list.
+        (_, n)
+            if n.ends_with(".instructions.md")
+                || n.ends_with(".prompt.md")
+                || n.ends_with(".agent.md")
+                || n.ends_with(".chatmode.md") =>
+        {
             (Instructions, Path)
         }
         (_, n) if n.ends_with(".prompt") => (Instructions, Path),
@@ -484,6 +491,11 @@ mod tests {
         assert_eq!(kind("AGENTS.md"), Some(Instructions));
         assert_eq!(kind("skills/pdf/SKILL.md"), Some(Instructions));
         assert_eq!(kind(".cursor/rules/style.mdc"), Some(Instructions));
+        assert_eq!(kind(".github/agents/review.agent.md"), Some(Instructions));
+        assert_eq!(
+            kind(".github/chatmodes/plan.chatmode.md"),
+            Some(Instructions)
+        );
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("scripts/run.sh"), Some(Shell));
         assert_eq!(kind("Makefile"), Some(Shell));

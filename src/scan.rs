@@ -239,7 +239,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     let as_artifact = |kind: FileKind| {
         let source = SourceFile::new(c.rel.clone(), String::new());
         let c = Candidate { kind, ..c.clone() };
-        let findings = check(&source, &c, &Document::default(), &[], opts, registry);
+        let findings = check(&source, &c, &Document::default(), &[], None, opts, registry);
         Outcome::Done {
             findings,
             bytes: 0,
@@ -289,6 +289,8 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     };
     let len = text.len() as u64;
     let source = SourceFile::new(c.rel.clone(), text);
+    let markdown =
+        (c.kind == FileKind::Instructions).then(|| manifest::markdown::parse(&source.text));
     let (doc, docker) = match c.kind.form() {
         Form::Doc(format) => match parse(format, &source.text) {
             Ok(d) => (d, Vec::new()),
@@ -317,13 +319,20 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         Form::Text => {
             let (docker, comments) = match c.kind {
                 FileKind::Dockerfile => manifest::dockerfile::parse(&source.text),
-                FileKind::Instructions => (Vec::new(), manifest::text::html_comments(&source.text)),
+                FileKind::Instructions => (Vec::new(), Vec::new()),
                 _ => (Vec::new(), manifest::text::hash_comments(&source.text)),
             };
-            let doc = Document {
+            let mut doc = Document {
                 roots: Vec::new(),
                 comments,
             };
+            if let Some(md) = &markdown {
+                // Comments shown inside code blocks are examples, not directives; the
+                // frontmatter is a document like any other (escapes, secrets).
+                doc.comments = md.comments(&source.text);
+                doc.roots
+                    .extend(md.frontmatter.as_ref().and_then(|f| f.root.clone()));
+            }
             (doc, docker)
         }
         Form::Bytes => unreachable!("artifacts are checked before reading"),
@@ -332,7 +341,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
         return skipped();
     }
-    let mut findings = check(&source, c, &doc, &docker, opts, registry);
+    let mut findings = check(&source, c, &doc, &docker, markdown.as_ref(), opts, registry);
     if !opts.no_ignores {
         let directives = suppress::directives(&source, &doc.comments);
         let problems = suppress::apply(&source, &directives, &mut findings, registry);
@@ -351,6 +360,7 @@ fn check(
     c: &Candidate,
     doc: &Document,
     docker: &[manifest::dockerfile::Instruction],
+    markdown: Option<&manifest::markdown::Markdown>,
     opts: &ScanOptions,
     registry: &Registry,
 ) -> Vec<Finding> {
@@ -371,6 +381,7 @@ fn check(
         env: manifest::env::bindings(c.kind, &source.text, &doc.roots, docker),
         docker,
         policy: &opts.policy,
+        markdown,
         scope: scope(&source.path),
         required: c.required,
     };

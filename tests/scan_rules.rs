@@ -31,6 +31,15 @@ const EXPECTED_IN_GOOD: &[(&str, &str, &str)] = &[
     ("AS-PERM-003", ".roo/mcp.json", "info"),
     // rules/sup/AS-SUP-002.yaml: a bare local image name is info.
     ("AS-SUP-002", "local/claude_desktop_config.json", "info"),
+    // rules/pois/AS-POIS-001.yaml: a full payload shown in a code block is info.
+    (
+        "AS-POIS-001",
+        "docs-guide/.github/instructions/security.instructions.md",
+        "info",
+    ),
+    // rules/pois/AS-POIS-006.yaml: a vendor's own installer, and "don't ask for
+    // confirmation" alone, are info.
+    ("AS-POIS-006", "AGENTS.md", "info"),
 ];
 
 /// One finding as the JSON report gives it.
@@ -288,11 +297,14 @@ rule_tests! {
     fixtures_as_perm_006 => "AS-PERM-006",
     fixtures_as_perm_007 => "AS-PERM-007",
     fixtures_as_perm_008 => "AS-PERM-008",
+    fixtures_as_pois_001 => "AS-POIS-001",
     fixtures_as_pois_002 => "AS-POIS-002",
+    fixtures_as_pois_006 => "AS-POIS-006",
     fixtures_as_scan_001 => "AS-SCAN-001",
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
     fixtures_as_sec_004 => "AS-SEC-004",
+    fixtures_as_sec_003 => "AS-SEC-003",
     fixtures_as_sec_005 => "AS-SEC-005",
     fixtures_as_sign_002 => "AS-SIGN-002",
     fixtures_as_sign_003 => "AS-SIGN-003",

@@ -12,6 +12,7 @@ pub mod env;
 pub mod gemini;
 pub mod json;
 pub mod kube;
+pub mod markdown;
 pub mod mcp;
 pub mod text;
 pub mod toml;

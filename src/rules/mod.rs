@@ -4,6 +4,7 @@ pub mod agent_cli;
 pub mod builtin;
 pub mod commands;
 pub mod data;
+pub mod instruction_text;
 pub mod launch;
 pub mod meta;
 pub mod registry;
@@ -14,6 +15,7 @@ use crate::classify::FileKind;
 use crate::finding::{fingerprint, Confidence, Finding, Location, Severity};
 use crate::manifest::dockerfile::Instruction;
 use crate::manifest::env::EnvVar;
+use crate::manifest::markdown::Markdown;
 use crate::manifest::mcp::McpServer;
 use crate::manifest::Span;
 use crate::source::SourceFile;
@@ -45,6 +47,8 @@ pub struct Parsed<'a> {
     pub docker: &'a [Instruction],
     /// The repository's allow and forbid lists.
     pub policy: &'a crate::policy::Policy,
+    /// Frontmatter and body segments (instruction files only).
+    pub markdown: Option<&'a Markdown>,
     pub scope: Scope,
     /// A `[signing] require` glob of the configuration selects this file.
     pub required: bool,

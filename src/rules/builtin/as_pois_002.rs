@@ -13,17 +13,28 @@ enum Class {
     Tag,
     Bidi,
     Invisible,
+    /// Private-use code points: icon-font glyphs (Nerd Fonts, Powerline) in
+    /// prompts and status lines; visible with the font, and able to carry data.
+    PrivateUse,
 }
 
-fn class(c: char, prev: Option<char>) -> Option<Class> {
+/// `rtl_line`: the line holds right-to-left letters (Hebrew, Arabic, …), where
+/// left-to-right and right-to-left marks are ordinary punctuation aids.
+fn class(c: char, prev: Option<char>, rtl_line: bool) -> Option<Class> {
     let cp = c as u32;
     match cp {
         0xE0000..=0xE007F => Some(Class::Tag),
-        0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => Some(Class::Bidi),
+        0x202A..=0x202E | 0x2066..=0x2069 => Some(Class::Bidi),
+        0x200E | 0x200F | 0x061C if rtl_line => None,
         // A zero-width joiner or a variation selector right after a pictograph is
         // ordinary emoji composition.
         0x200D | 0xFE0E | 0xFE0F if prev.is_some_and(is_pictograph) => None,
-        0x200B..=0x200D
+        // Persian, Arabic and Indic spelling needs the (non-)joiners between letters.
+        0x200C | 0x200D if prev.is_some_and(is_joining_letter) => None,
+        // Ideographic variation selectors pick a glyph variant of a CJK character.
+        0xFE00..=0xFE0F | 0xE0100..=0xE01EF if prev.is_some_and(is_ideograph) => None,
+        0xE000..=0xF8FF | 0xF0000..=0x10FFFF => Some(Class::PrivateUse),
+        0x200B..=0x200F
         | 0x2060..=0x2064
         | 0xFEFF
         | 0x00AD
@@ -34,8 +45,7 @@ fn class(c: char, prev: Option<char>) -> Option<Class> {
         | 0x1160
         | 0xFE00..=0xFE0F
         | 0xE0100..=0xE01EF
-        | 0xE000..=0xF8FF
-        | 0xF0000..=0x10FFFF => Some(Class::Invisible),
+        | 0x061C => Some(Class::Invisible),
         _ => None,
     }
 }
@@ -49,13 +59,58 @@ fn tag_ascii(c: char) -> Option<char> {
     char::from_u32(cp - 0xE0000).filter(|a| a.is_ascii_graphic() || *a == ' ')
 }
 
+/// Letters of the scripts whose spelling uses zero-width (non-)joiners: Arabic,
+/// Syriac, Thaana, N'Ko, the Indic scripts, Sinhala, Thai to Khmer, Mongolian.
+fn is_joining_letter(c: char) -> bool {
+    matches!(c as u32, 0x0600..=0x08FF | 0x0900..=0x0DFF | 0x0E00..=0x0FFF | 0x1000..=0x109F | 0x1780..=0x18AF | 0xA8E0..=0xA8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// Hebrew, Arabic and the other right-to-left scripts.
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// Tag characters (outside emoji flags) or bidirectional controls: text that is hidden
+/// or reordered. Other rules raise their findings in a file that has them.
+pub(crate) fn hides_text(text: &str) -> bool {
+    let mut prev: Option<char> = None;
+    let mut in_flag = false;
+    for c in text.chars() {
+        let cp = c as u32;
+        if (0xE0000..=0xE007F).contains(&cp) {
+            in_flag = in_flag || prev == Some('\u{1F3F4}');
+            if !in_flag {
+                return true;
+            }
+        } else {
+            in_flag = false;
+            if matches!(cp, 0x202A..=0x202E | 0x2066..=0x2069) {
+                return true;
+            }
+        }
+        prev = Some(c);
+    }
+    false
+}
+
 fn is_pictograph(c: char) -> bool {
     let cp = c as u32;
-    (0x1F000..=0x1FAFF).contains(&cp)
+    c == '\u{FE0F}'
+        || (0x1F000..=0x1FAFF).contains(&cp)
         || (0x2190..=0x2BFF).contains(&cp)
         || (0x2300..=0x23FF).contains(&cp)
         || c == '\u{200D}'
         || (0x1F3FB..=0x1F3FF).contains(&cp)
+}
+
+fn line_has_rtl(from: &str) -> bool {
+    from.split('\n')
+        .next()
+        .is_some_and(|l| l.chars().any(is_rtl))
 }
 
 /// A run of consecutive hidden characters.
@@ -93,12 +148,16 @@ impl Rule for HiddenCharacters {
         let text = &file.source.text;
         let mut run: Option<Run> = None;
         let mut prev = None;
+        let mut rtl_line = line_has_rtl(text);
         for (i, c) in text.char_indices() {
+            if c == '\n' {
+                rtl_line = line_has_rtl(&text[i + 1..]);
+            }
             // A byte order mark at the very start is an encoding marker, not content.
             let cls = if i == 0 && c == '\u{FEFF}' {
                 None
             } else {
-                class(c, prev)
+                class(c, prev, rtl_line)
             };
             match cls {
                 Some(k) => {
@@ -153,8 +212,9 @@ fn escaped(cx: &mut Context<'_>, text: &str, node: &Node) {
             let mut prev = None;
             let mut worst: Option<Class> = None;
             let mut hidden = String::new();
+            let rtl = s.chars().any(is_rtl);
             for c in s.chars() {
-                if let Some(k) = class(c, prev) {
+                if let Some(k) = class(c, prev, rtl) {
                     if !raw.contains(c) {
                         worst = Some(worst.map_or(k, |w| w.min(k)));
                         hidden.extend(tag_ascii(c));
@@ -170,6 +230,7 @@ fn escaped(cx: &mut Context<'_>, text: &str, node: &Node) {
                 ),
                 Class::Bidi => ("bidirectional controls".to_string(), Severity::Critical),
                 Class::Invisible => ("invisible code points".to_string(), Severity::High),
+                Class::PrivateUse => ("private-use code points".to_string(), Severity::Low),
             };
             cx.report(
                 node.span.clone(),
@@ -204,11 +265,15 @@ fn report(cx: &mut Context<'_>, text: &str, r: Run) {
             format!("{count}, including bidirectional controls that reorder what a reviewer sees")
         }
         Class::Invisible => format!("{count} (zero-width, filler or other invisible code points)"),
+        Class::PrivateUse => format!(
+            "{n} private-use character{} (icon-font glyphs show only with that font, and can carry data)",
+            if n == 1 { "" } else { "s" }
+        ),
     };
-    let sev = if r.worst == Class::Invisible {
-        Severity::High
-    } else {
-        Severity::Critical
+    let sev = match r.worst {
+        Class::Tag | Class::Bidi => Severity::Critical,
+        Class::Invisible => Severity::High,
+        Class::PrivateUse => Severity::Low,
     };
     let route = format!("U+{:04X}", t.chars().next().map_or(0, |c| c as u32));
     cx.report(r.start..r.end, &route, message).severity(sev);
@@ -243,10 +308,21 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert!(class('\u{E0041}', None) == Some(Class::Tag));
-        assert!(class('\u{202E}', None) == Some(Class::Bidi));
-        assert!(class('\u{200D}', Some('\u{1F468}')).is_none());
-        assert!(class('\u{200B}', Some('a')) == Some(Class::Invisible));
-        assert!(class('a', None).is_none());
+        assert!(class('\u{E0041}', None, false) == Some(Class::Tag));
+        assert!(class('\u{202E}', None, false) == Some(Class::Bidi));
+        assert!(class('\u{200D}', Some('\u{1F468}'), false).is_none());
+        assert!(class('\u{200B}', Some('a'), false) == Some(Class::Invisible));
+        assert!(class('a', None, false).is_none());
+        // Legitimate uses in other scripts and emoji.
+        assert!(class('\u{200F}', Some('!'), true).is_none());
+        assert!(class('\u{200F}', Some('a'), false) == Some(Class::Invisible));
+        assert!(class('\u{200C}', Some('\u{0645}'), false).is_none());
+        assert!(class('\u{200D}', Some('\u{FE0F}'), false).is_none());
+        assert!(class('\u{E0100}', Some('\u{845B}'), false).is_none());
+        assert!(class('\u{F0001}', Some(' '), false) == Some(Class::PrivateUse));
+        assert!(hides_text("x\u{E0041}"));
+        assert!(!hides_text(
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}"
+        ));
     }
 }

@@ -17,8 +17,11 @@ mod as_perm_005;
 mod as_perm_006;
 mod as_perm_007;
 mod as_perm_008;
+mod as_pois_001;
 mod as_pois_002;
+mod as_pois_006;
 mod as_sec_001;
+mod as_sec_003;
 mod as_sec_004;
 mod as_sign_001;
 mod as_sign_002;
@@ -53,7 +56,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_perm_007::AutoEnableServers),
         Box::new(as_perm_008::CommandSettings),
+        Box::new(as_pois_001::InstructionMarkers),
         Box::new(as_pois_002::HiddenCharacters),
+        Box::new(as_pois_006::OversightOff),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sign_002::UnsignedModel),
         Box::new(as_sign_003::UnsignedMcpb),
@@ -62,6 +67,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_010::PolicyBreach),
         Box::new(as_sign_001::UnsignedCard),
         Box::new(as_sec_004::EndpointOverride),
+        Box::new(as_sec_003::PromptSecrets),
         Box::new(as_sup_001::UnpinnedSource),
         Box::new(as_sup_002::UnpinnedImage),
     ]
