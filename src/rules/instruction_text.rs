@@ -286,6 +286,8 @@ pub fn run(rule: &dyn super::Rule, path: &str, text: &str) -> Vec<(String, Strin
         docker: &[],
         markdown: Some(&md),
         scope: super::Scope::Shared,
+        policy: &crate::policy::Policy::default(),
+        required: false,
     };
     let registry = super::Registry::builtin().expect("registry");
     let meta = registry.get(rule.id()).expect("rule metadata");

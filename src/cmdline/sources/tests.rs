@@ -33,6 +33,9 @@ fn lines(path: &str, text: &str) -> Vec<(String, Vec<String>)> {
         env: Vec::new(),
         docker: &docker,
         scope: Scope::Shared,
+        markdown: None,
+        policy: &crate::policy::Policy::default(),
+        required: false,
     };
     command_lines(&parsed)
         .into_iter()
@@ -346,6 +349,9 @@ fn random_values_map_inside_the_file() {
                 env: Vec::new(),
                 docker: &[],
                 scope: Scope::Shared,
+                markdown: None,
+                policy: &crate::policy::Policy::default(),
+                required: false,
             };
             for line in command_lines(&parsed) {
                 for w in &line.words {

@@ -464,6 +464,9 @@ mod tests {
                     env,
                     docker: &[],
                     scope: crate::rules::Scope::Shared,
+                    markdown: None,
+                    policy: &crate::policy::Policy::default(),
+                    required: false,
                 };
                 for f in registry.check(&parsed) {
                     assert!(f.primary.bytes.end <= text.len(), "{path}: {f:?}");
@@ -491,6 +494,9 @@ mod tests {
                 env: Vec::new(),
                 docker: &[],
                 scope: crate::rules::Scope::Shared,
+                markdown: None,
+                policy: &crate::policy::Policy::default(),
+                required: false,
             };
             for f in registry.check(&parsed) {
                 assert!(f.primary.bytes.end <= text.len());

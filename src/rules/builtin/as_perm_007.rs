@@ -134,6 +134,9 @@ mod tests {
             env: Vec::new(),
             docker: &[],
             scope: Scope::Shared,
+            markdown: None,
+            policy: &crate::policy::Policy::default(),
+            required: false,
         };
         Registry::builtin()
             .expect("rules")
