@@ -7,6 +7,7 @@ pub mod json;
 pub mod mcp;
 pub mod text;
 pub mod toml;
+pub mod workflow;
 pub mod yaml;
 
 use std::fmt;

@@ -1,0 +1,628 @@
+//! GitHub Actions workflows and composite actions, read from the spanned YAML tree:
+//! triggers, token permissions, jobs and steps, and which steps run an AI agent.
+//! Reading is lenient: a key of the wrong type is skipped, never an error, because
+//! the scanner reports what a file grants, not whether GitHub would accept it.
+
+use std::ops::Range;
+
+use crate::manifest::{Entry, Node, Route, Span, Value};
+use crate::source::SourceFile;
+
+/// A workflow (`on` + `jobs`) or a composite action (`runs.steps`, one pseudo-job).
+pub struct Workflow<'a> {
+    pub triggers: Vec<Trigger<'a>>,
+    /// Top-level `permissions`, absent when the workflow keeps the default token.
+    pub permissions: Option<&'a Entry>,
+    pub env: Option<&'a Node>,
+    pub jobs: Vec<Job<'a>>,
+}
+
+/// One event under `on`.
+pub struct Trigger<'a> {
+    pub name: &'a str,
+    /// The event name as written: a map key or a string item.
+    pub span: Span,
+}
+
+pub struct Job<'a> {
+    pub id: &'a str,
+    pub key_span: Span,
+    pub route: Route,
+    pub permissions: Option<&'a Entry>,
+    pub condition: Option<&'a Node>,
+    pub env: Option<&'a Node>,
+    /// `uses:` of a job that calls a reusable workflow.
+    pub uses: Option<&'a Node>,
+    /// `secrets:` of such a job (`inherit` or a map).
+    pub secrets: Option<&'a Entry>,
+    pub steps: Vec<Step<'a>>,
+}
+
+pub struct Step<'a> {
+    pub node: &'a Node,
+    pub route: Route,
+    pub uses: Option<ActionRef<'a>>,
+    pub with: Option<&'a Node>,
+    pub run: Option<&'a Node>,
+    pub env: Option<&'a Node>,
+    pub condition: Option<&'a Node>,
+}
+
+/// `owner/repo[/path]@ref` of a `uses:` value.
+pub struct ActionRef<'a> {
+    pub node: &'a Node,
+    /// `owner/repo` in lower case, for matching.
+    pub slug: String,
+    /// The sub-directory after `owner/repo/`, lower case (`github` in `sst/opencode/github`).
+    pub path: String,
+    pub git_ref: Option<&'a str>,
+    /// Range of the ref in the value (the whole value when there is none); see [`locate`].
+    pub ref_range: Range<usize>,
+}
+
+impl<'a> Workflow<'a> {
+    /// Reads a workflow or composite action; `None` for documents of neither shape.
+    pub fn read(root: &'a Node) -> Option<Workflow<'a>> {
+        if let Some(runs) = root.get("runs") {
+            let route = Route::root().key("runs");
+            let steps = steps(runs.get("steps"), &route);
+            return Some(Workflow {
+                triggers: Vec::new(),
+                permissions: None,
+                env: None,
+                jobs: vec![Job {
+                    id: "runs",
+                    key_span: root.entry("runs").map_or(runs.span.clone(), |e| e.key_span.clone()),
+                    route,
+                    permissions: None,
+                    condition: None,
+                    env: None,
+                    uses: None,
+                    secrets: None,
+                    steps,
+                }],
+            });
+        }
+        let jobs_node = root.get("jobs")?;
+        let triggers = root
+            .entry("on")
+            .or_else(|| root.entry("true"))
+            .map(|e| triggers(e))
+            .unwrap_or_default();
+        let jobs = jobs_node
+            .entries()
+            .iter()
+            .filter(|e| e.value.is_object())
+            .map(|e| {
+                let route = Route::root().key("jobs").key(&e.key);
+                let j = &e.value;
+                Job {
+                    id: &e.key,
+                    key_span: e.key_span.clone(),
+                    permissions: j.entry("permissions"),
+                    condition: j.get("if"),
+                    env: j.get("env").filter(|n| n.is_object()),
+                    uses: j.get("uses").filter(|n| n.as_str().is_some()),
+                    secrets: j.entry("secrets"),
+                    steps: steps(j.get("steps"), &route),
+                    route,
+                }
+            })
+            .collect();
+        Some(Workflow {
+            triggers,
+            permissions: root.entry("permissions"),
+            env: root.get("env").filter(|n| n.is_object()),
+            jobs,
+        })
+    }
+
+    pub fn trigger(&self, name: &str) -> Option<&Trigger<'a>> {
+        self.triggers.iter().find(|t| t.name == name)
+    }
+
+    /// The permissions that apply to a job: its own, else the workflow's.
+    pub fn permissions_of(&self, job: &Job<'a>) -> Option<&'a Entry> {
+        job.permissions.or(self.permissions)
+    }
+}
+
+fn triggers(on: &Entry) -> Vec<Trigger<'_>> {
+    match &on.value.value {
+        Value::String(s) => vec![Trigger {
+            name: s,
+            span: on.value.span.clone(),
+        }],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| {
+                i.as_str().map(|s| Trigger {
+                    name: s,
+                    span: i.span.clone(),
+                })
+            })
+            .collect(),
+        Value::Object(entries) => entries
+            .iter()
+            .map(|e| Trigger {
+                name: &e.key,
+                span: e.key_span.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn steps<'a>(node: Option<&'a Node>, job: &Route) -> Vec<Step<'a>> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    node.items()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_object())
+        .map(|(i, s)| Step {
+            node: s,
+            route: job.key("steps").index(i),
+            uses: s.get("uses").and_then(ActionRef::parse),
+            with: s.get("with").filter(|n| n.is_object()),
+            run: s.get("run").filter(|n| n.as_str().is_some()),
+            env: s.get("env").filter(|n| n.is_object()),
+            condition: s.get("if"),
+        })
+        .collect()
+}
+
+impl<'a> ActionRef<'a> {
+    /// `None` for local (`./x`) and `docker://` actions, which have no owner or ref.
+    pub fn parse(node: &'a Node) -> Option<ActionRef<'a>> {
+        let text = node.as_str()?;
+        if text.starts_with("./") || text.starts_with("docker://") || !text.contains('/') {
+            return None;
+        }
+        let (name, git_ref) = match text.split_once('@') {
+            Some((n, r)) => (n, Some(r)),
+            None => (text, None),
+        };
+        let mut parts = name.splitn(3, '/');
+        let owner = parts.next().unwrap_or("");
+        let repo = parts.next().unwrap_or("");
+        let path = parts.next().unwrap_or("");
+        let ref_range = match git_ref {
+            Some(r) => name.len() + 1..name.len() + 1 + r.len(),
+            None => 0..text.len(),
+        };
+        Some(ActionRef {
+            node,
+            slug: format!("{owner}/{repo}").to_ascii_lowercase(),
+            path: path.trim_end_matches('/').to_ascii_lowercase(),
+            git_ref,
+            ref_range,
+        })
+    }
+
+    /// A full 40-hex commit: the only ref a repository owner cannot move.
+    pub fn pinned(&self) -> bool {
+        self.git_ref
+            .is_some_and(|r| r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+}
+
+impl<'a> Step<'a> {
+    /// A `with:` input (last one wins, as in GitHub).
+    pub fn input(&self, name: &str) -> Option<&'a Entry> {
+        self.with.and_then(|w| w.entry(name))
+    }
+
+    /// An input's value as text (numbers and booleans as written).
+    pub fn input_text(&self, name: &str) -> Option<String> {
+        self.input(name).and_then(|e| e.value.scalar_text())
+    }
+
+    pub fn route_of(&self, input: &str) -> String {
+        self.route.key("with").key(input).to_string()
+    }
+}
+
+/// The file bytes of `range` (an offset range in a string value): exact when that
+/// part of the value is written verbatim inside the node (plain, quoted without
+/// escapes in that part, or one line of a block scalar), else the whole node.
+pub fn locate(file: &SourceFile, node: &Node, range: Range<usize>) -> Span {
+    let Some(value) = node.as_str() else {
+        return node.span.clone();
+    };
+    let Some(needle) = value.get(range.clone()) else {
+        return node.span.clone();
+    };
+    let raw = file.text.get(node.span.clone()).unwrap_or("");
+    if needle.is_empty() || raw.is_empty() {
+        return node.span.clone();
+    }
+    // The n-th occurrence in the value is the n-th in the raw text, as long as the
+    // needle holds no character that quoting or folding rewrites.
+    let nth = value
+        .get(..range.start)
+        .map_or(0, |before| before.matches(needle).count());
+    match raw.match_indices(needle).nth(nth) {
+        Some((i, _)) => node.span.start + i..node.span.start + i + needle.len(),
+        None => node.span.clone(),
+    }
+}
+
+/// `${{ … }}` expressions in a string: the range of each whole expression and its
+/// inner text, trimmed.
+pub fn expressions(s: &str) -> Vec<(Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = s.get(from..).and_then(|t| t.find("${{")) {
+        let start = from + i;
+        let Some(j) = s.get(start + 3..).and_then(|t| t.find("}}")) else {
+            break;
+        };
+        let end = start + 3 + j + 2;
+        out.push((start..end, s.get(start + 3..start + 3 + j).unwrap_or("").trim()));
+        from = end;
+    }
+    out
+}
+
+/// The scopes a `permissions` value grants write access to (`write-all` counts as
+/// every scope, named `*`).
+pub fn writes(perms: &Entry) -> Vec<(&str, Span)> {
+    match &perms.value.value {
+        Value::String(s) if s == "write-all" => vec![("*", perms.value.span.clone())],
+        Value::Object(entries) => entries
+            .iter()
+            .filter(|e| e.value.as_str() == Some("write"))
+            .map(|e| (e.key.as_str(), e.value.span.clone()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The AI agent a step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agent {
+    /// anthropics/claude-code-action (tag/agent modes, v0 and v1 inputs).
+    ClaudeAction,
+    /// anthropics/claude-code-base-action.
+    ClaudeBaseAction,
+    CodexAction,
+    GeminiAction,
+    /// Another action known to run a coding agent.
+    OtherAction,
+    /// A `run:` step invoking an agent CLI.
+    Cli(&'static str),
+}
+
+impl Agent {
+    pub fn is_action(self) -> bool {
+        !matches!(self, Agent::Cli(_))
+    }
+}
+
+/// Actions that run a coding agent. The opencode action moved from `sst` to
+/// `anomalyco`; Gemini's first action lived under `google-gemini`.
+const AGENT_ACTIONS: &[(&str, &str, Agent)] = &[
+    ("anthropics/claude-code-action", "", Agent::ClaudeAction),
+    ("anthropics/claude-code-base-action", "", Agent::ClaudeBaseAction),
+    ("openai/codex-action", "", Agent::CodexAction),
+    ("google-github-actions/run-gemini-cli", "", Agent::GeminiAction),
+    ("google-gemini/gemini-cli-action", "", Agent::GeminiAction),
+    ("sst/opencode", "github", Agent::OtherAction),
+    ("anomalyco/opencode", "github", Agent::OtherAction),
+];
+
+/// Agent CLIs by command name. `goose` also names a database migration tool, so only
+/// its agent subcommands count.
+const AGENT_CLIS: &[&str] = &[
+    "claude",
+    "codex",
+    "gemini",
+    "copilot",
+    "aider",
+    "opencode",
+    "cursor-agent",
+    "amp",
+    "goose",
+];
+
+/// npm packages of agent CLIs, for `npx`/`bunx` launches and global installs.
+pub const AGENT_PACKAGES: &[(&str, &str)] = &[
+    ("@anthropic-ai/claude-code", "claude"),
+    ("@openai/codex", "codex"),
+    ("@google/gemini-cli", "gemini"),
+    ("@github/copilot", "copilot"),
+    ("opencode-ai", "opencode"),
+    ("@sourcegraph/amp", "amp"),
+];
+
+/// The agent a step runs, if any.
+pub fn agent_of(step: &Step<'_>) -> Option<Agent> {
+    if let Some(u) = &step.uses {
+        return AGENT_ACTIONS
+            .iter()
+            .find(|(slug, path, _)| u.slug == *slug && u.path == *path)
+            .map(|(_, _, a)| *a);
+    }
+    let run = step.run?.as_str()?;
+    cli_invocations(run).first().map(|c| Agent::Cli(c.name))
+}
+
+/// An agent CLI launched by a command line inside a `run:` script.
+pub struct CliCall<'s> {
+    pub name: &'static str,
+    /// The command and its arguments, up to the end of the simple command.
+    pub text: &'s str,
+    /// Offset of `text` in the script.
+    pub offset: usize,
+}
+
+/// Agent CLIs launched in a script: the first word of each simple command (after
+/// `sudo`, `env`, variable assignments, `npx`/`bunx` and their flags) matched by name.
+/// A word match, not a shell parser: quoting and here-documents are not interpreted.
+pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in script.split_inclusive('\n') {
+        let mut seg_start = 0;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i <= bytes.len() {
+            let boundary = i == bytes.len()
+                || matches!(bytes[i], b';' | b'|' | b'&' | b'(' | b'`' | b'\n');
+            if boundary {
+                if let Some(seg) = line.get(seg_start..i) {
+                    if let Some(call) = command_in(seg, line_start + seg_start) {
+                        out.push(call);
+                    }
+                }
+                seg_start = i + 1;
+            }
+            i += 1;
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+fn command_in(seg: &str, offset: usize) -> Option<CliCall<'_>> {
+    let trimmed = seg.trim_start();
+    if trimmed.starts_with('#') {
+        return None;
+    }
+    let lead = seg.len() - trimmed.len();
+    let mut words = trimmed.split_whitespace().peekable();
+    let mut launcher = false;
+    while let Some(&w) = words.peek() {
+        let skip = matches!(w, "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else")
+            || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
+            || (launcher && w.starts_with('-'));
+        if matches!(w, "npx" | "bunx" | "pnpx") {
+            launcher = true;
+            words.next();
+            continue;
+        }
+        if !skip {
+            break;
+        }
+        words.next();
+    }
+    let word = words.next()?;
+    let base = word.rsplit('/').next().unwrap_or(word);
+    let name = if launcher {
+        let pkg = strip_version(word);
+        AGENT_PACKAGES
+            .iter()
+            .find(|(p, _)| *p == pkg)
+            .map(|(_, n)| *n)?
+    } else {
+        AGENT_CLIS.iter().copied().find(|n| *n == base)?
+    };
+    if name == "goose" && !matches!(words.next(), Some("run" | "session")) {
+        return None;
+    }
+    Some(CliCall {
+        name,
+        text: trimmed.trim_end(),
+        offset: offset + lead,
+    })
+}
+
+/// `@scope/name@1.2.3` → `@scope/name`.
+pub fn strip_version(spec: &str) -> &str {
+    let at = if let Some(rest) = spec.strip_prefix('@') {
+        rest.find('@').map(|i| i + 1)
+    } else {
+        spec.find('@')
+    };
+    match at {
+        Some(i) => spec.get(..i).unwrap_or(spec),
+        None => spec,
+    }
+}
+
+/// Secrets a node refers to (`${{ secrets.NAME }}`), with the expression's range in
+/// the string.
+pub fn secret_refs(s: &str) -> Vec<(Range<usize>, &str)> {
+    expressions(s)
+        .into_iter()
+        .filter_map(|(r, inner)| {
+            let rest = inner.strip_prefix("secrets.")?;
+            let name = rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            (!name.is_empty()).then_some((r, name))
+        })
+        .collect()
+}
+
+/// Model-provider credentials an agent step legitimately needs, and the workflow token.
+pub fn provider_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    const PROVIDERS: &[&str] = &[
+        "ANTHROPIC",
+        "CLAUDE",
+        "OPENAI",
+        "CODEX",
+        "GEMINI",
+        "GOOGLE_API_KEY",
+        "GOOGLE_GENAI",
+        "VERTEX",
+        "OPENROUTER",
+        "OPENCODE",
+        "AZURE_OPENAI",
+        "MISTRAL",
+        "GROQ",
+        "DEEPSEEK",
+        "XAI_",
+        "AMP_API_KEY",
+        "CURSOR_API_KEY",
+        "COPILOT",
+    ];
+    n == "GITHUB_TOKEN" || PROVIDERS.iter().any(|p| n.contains(p))
+}
+
+/// Every string under a node, with the node holding it.
+pub fn strings(node: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    collect(node, &mut out, 0);
+    out
+}
+
+fn collect<'a>(node: &'a Node, out: &mut Vec<&'a Node>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match &node.value {
+        Value::String(_) => out.push(node),
+        Value::Array(items) => items.iter().for_each(|i| collect(i, out, depth + 1)),
+        Value::Object(entries) => entries
+            .iter()
+            .for_each(|e| collect(&e.value, out, depth + 1)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::yaml;
+
+    fn wf(text: &str) -> Node {
+        yaml::parse(text).unwrap().roots.remove(0)
+    }
+
+    #[test]
+    fn triggers_in_three_forms() {
+        for (text, names) in [
+            ("on: push\njobs: {}\n", vec!["push"]),
+            ("on: [issues, issue_comment]\njobs: {}\n", vec!["issues", "issue_comment"]),
+            (
+                "on:\n  pull_request_target:\n    types: [opened]\n  push:\njobs: {}\n",
+                vec!["pull_request_target", "push"],
+            ),
+        ] {
+            let root = wf(text);
+            let w = Workflow::read(&root).unwrap();
+            let got: Vec<&str> = w.triggers.iter().map(|t| t.name).collect();
+            assert_eq!(got, names);
+            for t in &w.triggers {
+                assert_eq!(&text[t.span.clone()].trim_matches(|c| c == '"'), &t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn steps_uses_split() {
+        let root = wf("on: issues\njobs:\n  a:\n    steps:\n      - uses: anthropics/claude-code-action@v1\n      - uses: sst/opencode/github@latest\n      - uses: ./local\n      - run: claude -p hi\n");
+        let w = Workflow::read(&root).unwrap();
+        let steps = &w.jobs[0].steps;
+        let a = steps[0].uses.as_ref().unwrap();
+        assert_eq!(a.slug, "anthropics/claude-code-action");
+        assert_eq!(a.git_ref, Some("v1"));
+        assert!(!a.pinned());
+        assert_eq!(agent_of(&steps[0]), Some(Agent::ClaudeAction));
+        assert_eq!(agent_of(&steps[1]), Some(Agent::OtherAction));
+        assert!(steps[2].uses.is_none());
+        assert_eq!(agent_of(&steps[3]), Some(Agent::Cli("claude")));
+    }
+
+    #[test]
+    fn composite_action_is_one_job() {
+        let root = wf("name: x\nruns:\n  using: composite\n  steps:\n    - run: npx -y @openai/codex@0.5.0 exec hi\n      shell: bash\n");
+        let w = Workflow::read(&root).unwrap();
+        assert_eq!(w.jobs.len(), 1);
+        assert_eq!(agent_of(&w.jobs[0].steps[0]), Some(Agent::Cli("codex")));
+    }
+
+    #[test]
+    fn cli_word_match() {
+        let names = |s: &str| -> Vec<&str> { cli_invocations(s).iter().map(|c| c.name).collect() };
+        assert_eq!(names("echo claude\n"), Vec::<&str>::new());
+        assert_eq!(names("X=1 claude -p \"x\" | tee out"), vec!["claude"]);
+        assert_eq!(names("goose up\ngoose run -t hi"), vec!["goose"]);
+        assert_eq!(names("# claude -p\nnpm test && gemini --yolo -p x"), vec!["gemini"]);
+        assert_eq!(names("npx -y @google/gemini-cli@0.1.0 -p x"), vec!["gemini"]);
+        assert_eq!(names("npm i -g @anthropic-ai/claude-code"), Vec::<&str>::new());
+        assert_eq!(names("ünïcode; amp -x"), vec!["amp"]);
+    }
+
+    #[test]
+    fn expressions_and_secrets() {
+        let s = "a ${{ github.event.issue.title }} b ${{secrets.AWS_KEY}} ${{ unterminated";
+        let e = expressions(s);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].1, "github.event.issue.title");
+        assert_eq!(&s[e[0].0.clone()], "${{ github.event.issue.title }}");
+        assert_eq!(secret_refs(s)[0].1, "AWS_KEY");
+        assert!(provider_secret("ANTHROPIC_API_KEY"));
+        assert!(!provider_secret("AWS_SECRET_ACCESS_KEY"));
+    }
+
+    #[test]
+    fn odd_shapes_do_not_panic() {
+        for text in [
+            "on: 5\njobs: [1, 2]\n",
+            "jobs:\n  a: 1\n  b:\n    steps: {x: 1}\n",
+            "jobs:\n  a:\n    steps:\n      - uses: 7\n      - uses: \"@\"\n      - uses: a/b@\n",
+            "runs: 3\n",
+        ] {
+            let root = wf(text);
+            if let Some(w) = Workflow::read(&root) {
+                for j in &w.jobs {
+                    for s in &j.steps {
+                        let _ = agent_of(s);
+                    }
+                }
+            }
+        }
+        assert_eq!(strip_version("@a/b@1"), "@a/b");
+        assert_eq!(strip_version("@"), "@");
+        assert_eq!(strip_version("x@"), "x");
+    }
+
+    #[test]
+    fn permissions_writes() {
+        let root = wf("permissions:\n  contents: write\n  issues: read\njobs: {}\n");
+        let w = Workflow::read(&root).unwrap();
+        let p = w.permissions.unwrap();
+        assert_eq!(writes(p).iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec!["contents"]);
+        let root = wf("permissions: write-all\njobs: {}\n");
+        let w = Workflow::read(&root).unwrap();
+        assert_eq!(writes(w.permissions.unwrap())[0].0, "*");
+    }
+
+    #[test]
+    fn locate_in_block_scalar() {
+        let text = "with:\n  prompt: |\n    Triage ${{ github.event.issue.title }} now\n";
+        let root = wf(text);
+        let node = root.get("with").unwrap().get("prompt").unwrap();
+        let v = node.as_str().unwrap();
+        let (r, _) = expressions(v).remove(0);
+        let file = SourceFile::new("x.yml".into(), text.into());
+        let sp = locate(&file, node, r);
+        assert_eq!(&text[sp], "${{ github.event.issue.title }}");
+    }
+}
