@@ -269,6 +269,12 @@ macro_rules! rule_tests {
 
 rule_tests! {
     fixtures_as_auth_001 => "AS-AUTH-001",
+    fixtures_as_ci_001 => "AS-CI-001",
+    fixtures_as_ci_002 => "AS-CI-002",
+    fixtures_as_ci_003 => "AS-CI-003",
+    fixtures_as_ci_004 => "AS-CI-004",
+    fixtures_as_ci_005 => "AS-CI-005",
+    fixtures_as_ci_006 => "AS-CI-006",
     fixtures_as_dep_001 => "AS-DEP-001",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",

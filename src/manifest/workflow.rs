@@ -4,6 +4,9 @@
 //! the scanner reports what a file grants, not whether GitHub would accept it.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::manifest::{Entry, Node, Route, Span, Value};
 use crate::source::SourceFile;
@@ -31,15 +34,10 @@ pub struct Job<'a> {
     pub permissions: Option<&'a Entry>,
     pub condition: Option<&'a Node>,
     pub env: Option<&'a Node>,
-    /// `uses:` of a job that calls a reusable workflow.
-    pub uses: Option<&'a Node>,
-    /// `secrets:` of such a job (`inherit` or a map).
-    pub secrets: Option<&'a Entry>,
     pub steps: Vec<Step<'a>>,
 }
 
 pub struct Step<'a> {
-    pub node: &'a Node,
     pub route: Route,
     pub uses: Option<ActionRef<'a>>,
     pub with: Option<&'a Node>,
@@ -77,8 +75,6 @@ impl<'a> Workflow<'a> {
                     permissions: None,
                     condition: None,
                     env: None,
-                    uses: None,
-                    secrets: None,
                     steps,
                 }],
             });
@@ -102,8 +98,6 @@ impl<'a> Workflow<'a> {
                     permissions: j.entry("permissions"),
                     condition: j.get("if"),
                     env: j.get("env").filter(|n| n.is_object()),
-                    uses: j.get("uses").filter(|n| n.as_str().is_some()),
-                    secrets: j.entry("secrets"),
                     steps: steps(j.get("steps"), &route),
                     route,
                 }
@@ -162,7 +156,6 @@ fn steps<'a>(node: Option<&'a Node>, job: &Route) -> Vec<Step<'a>> {
         .enumerate()
         .filter(|(_, s)| s.is_object())
         .map(|(i, s)| Step {
-            node: s,
             route: job.key("steps").index(i),
             uses: s.get("uses").and_then(ActionRef::parse),
             with: s.get("with").filter(|n| n.is_object()),
@@ -352,7 +345,8 @@ pub fn agent_of(step: &Step<'_>) -> Option<Agent> {
 /// An agent CLI launched by a command line inside a `run:` script.
 pub struct CliCall<'s> {
     pub name: &'static str,
-    /// The command and its arguments, up to the end of the simple command.
+    /// The agent's command word and its arguments, up to the end of the simple
+    /// command (launchers such as `npx -y` and `sudo` left out).
     pub text: &'s str,
     /// Offset of `text` in the script.
     pub offset: usize,
@@ -387,28 +381,26 @@ pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
 }
 
 fn command_in(seg: &str, offset: usize) -> Option<CliCall<'_>> {
-    let trimmed = seg.trim_start();
-    if trimmed.starts_with('#') {
+    let words = word_spans(seg);
+    if words.first().is_some_and(|(_, w)| w.starts_with('#')) {
         return None;
     }
-    let lead = seg.len() - trimmed.len();
-    let mut words = trimmed.split_whitespace().peekable();
     let mut launcher = false;
-    while let Some(&w) = words.peek() {
-        let skip = matches!(w, "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else")
-            || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
-            || (launcher && w.starts_with('-'));
-        if matches!(w, "npx" | "bunx" | "pnpx") {
+    let mut k = 0;
+    while let Some((_, w)) = words.get(k) {
+        if matches!(*w, "npx" | "bunx" | "pnpx") {
             launcher = true;
-            words.next();
-            continue;
+        } else {
+            let skip = matches!(*w, "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else")
+                || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
+                || (launcher && w.starts_with('-'));
+            if !skip {
+                break;
+            }
         }
-        if !skip {
-            break;
-        }
-        words.next();
+        k += 1;
     }
-    let word = words.next()?;
+    let (start, word) = *words.get(k)?;
     let base = word.rsplit('/').next().unwrap_or(word);
     let name = if launcher {
         let pkg = strip_version(word);
@@ -419,14 +411,33 @@ fn command_in(seg: &str, offset: usize) -> Option<CliCall<'_>> {
     } else {
         AGENT_CLIS.iter().copied().find(|n| *n == base)?
     };
-    if name == "goose" && !matches!(words.next(), Some("run" | "session")) {
+    if name == "goose" && !matches!(words.get(k + 1), Some((_, "run" | "session"))) {
         return None;
     }
     Some(CliCall {
         name,
-        text: trimmed.trim_end(),
-        offset: offset + lead,
+        text: seg.get(start..)?.trim_end(),
+        offset: offset + start,
     })
+}
+
+/// Whitespace-separated words with their byte offsets.
+pub fn word_spans(s: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        match (c.is_whitespace(), start) {
+            (true, Some(st)) => {
+                if let Some(w) = s.get(st..i) {
+                    out.push((st, w));
+                }
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `@scope/name@1.2.3` → `@scope/name`.
@@ -482,6 +493,113 @@ pub fn provider_secret(name: &str) -> bool {
         "COPILOT",
     ];
     n == "GITHUB_TOKEN" || PROVIDERS.iter().any(|p| n.contains(p))
+}
+
+/// Event fields anyone who can open an issue, comment, or push a branch to a fork
+/// writes: titles, bodies, comments, branch names, commit messages.
+static UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)\bgithub\.(
+            head_ref\b
+          | event\.(
+                issue\.(title|body)\b
+              | comment\.body\b
+              | review\.body\b
+              | review_comment\.body\b
+              | pull_request\.(title|body|head\.ref|head\.label|head\.repo\.description)\b
+              | head_commit\.(message|author\.(name|email))\b
+              | commits\b[^\s]*\.(message|author)
+              | discussion\.(title|body)\b
+              | pages\b[^\s]*\.page_name\b
+              | workflow_run\.(head_branch|display_title|head_commit\.(message|author\.(name|email)))\b
+              | (issue|comment|review|review_comment|pull_request|discussion|head_commit|commits|workflow_run)\s*\)
+            )
+          | event\s*\)
+        )",
+    )
+    .expect("static regex")
+});
+
+/// Whether a `${{ }}` expression's inner text reads attacker-controlled event data.
+pub fn untrusted_expression(inner: &str) -> bool {
+    UNTRUSTED.is_match(inner)
+}
+
+/// A secret the agent step can read: from its `with:`/`env:`, or the job's or the
+/// workflow's `env:`, which every step inherits.
+pub struct SecretRef<'a> {
+    pub node: &'a Node,
+    /// Range of the `${{ secrets.X }}` expression in the string.
+    pub range: Range<usize>,
+    pub name: String,
+    pub route: Route,
+}
+
+/// Secrets other than the model provider's key and the workflow token that reach an
+/// agent step. `toJSON(secrets)` counts as every secret.
+pub fn exposed_secrets<'a>(w: &Workflow<'a>, job: &Job<'a>, step: &Step<'a>) -> Vec<SecretRef<'a>> {
+    let mut out = Vec::new();
+    let sources = [
+        (step.with, step.route.key("with")),
+        (step.env, step.route.key("env")),
+        (job.env, job.route.key("env")),
+        (w.env, Route::root().key("env")),
+    ];
+    for (node, route) in sources {
+        let Some(node) = node else { continue };
+        for e in node.entries() {
+            for n in strings(&e.value) {
+                let text = n.as_str().unwrap_or("");
+                for (range, inner) in expressions(text) {
+                    let name = if inner.replace(' ', "").contains("toJSON(secrets)") {
+                        Some("*".to_string())
+                    } else {
+                        secret_refs(text.get(range.clone()).unwrap_or(""))
+                            .first()
+                            .map(|(_, n)| n.to_string())
+                    };
+                    if let Some(name) = name.filter(|n| n == "*" || !provider_secret(n)) {
+                        out.push(SecretRef {
+                            node: n,
+                            range,
+                            name,
+                            route: route.key(&e.key),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether an `if:` condition limits who can start the job: an author-association
+/// check for members, or a comparison of the actor with a fixed name.
+pub fn actor_gated(cond: Option<&Node>) -> bool {
+    let Some(text) = cond.and_then(|c| c.scalar_text()) else {
+        return false;
+    };
+    let t = text.replace(' ', "");
+    (t.contains("author_association")
+        && ["OWNER", "MEMBER", "COLLABORATOR"]
+            .iter()
+            .any(|r| t.contains(r)))
+        || t.contains("github.actor==")
+        || t.contains("github.triggering_actor==")
+        || t.contains("github.event.sender.login==")
+        || (t.contains("fromJSON(") && t.contains("github.actor)"))
+}
+
+/// Every agent step of a workflow with its job.
+pub fn agent_steps<'w, 'a>(w: &'w Workflow<'a>) -> Vec<(&'w Job<'a>, &'w Step<'a>, Agent)> {
+    w.jobs
+        .iter()
+        .flat_map(|j| {
+            j.steps
+                .iter()
+                .filter_map(move |s| agent_of(s).map(|a| (j, s, a)))
+        })
+        .collect()
 }
 
 /// Every string under a node, with the node holding it.
@@ -567,6 +685,9 @@ mod tests {
         assert_eq!(names("npx -y @google/gemini-cli@0.1.0 -p x"), vec!["gemini"]);
         assert_eq!(names("npm i -g @anthropic-ai/claude-code"), Vec::<&str>::new());
         assert_eq!(names("ünïcode; amp -x"), vec!["amp"]);
+        let calls = cli_invocations("  npx -y @google/gemini-cli@1.0.0 -p x");
+        assert_eq!(calls[0].text, "@google/gemini-cli@1.0.0 -p x");
+        assert_eq!(calls[0].offset, 9);
     }
 
     #[test]
@@ -579,6 +700,38 @@ mod tests {
         assert_eq!(secret_refs(s)[0].1, "AWS_KEY");
         assert!(provider_secret("ANTHROPIC_API_KEY"));
         assert!(!provider_secret("AWS_SECRET_ACCESS_KEY"));
+    }
+
+    #[test]
+    fn untrusted_fields() {
+        for e in [
+            "github.event.issue.title",
+            "github.event.comment.body || ''",
+            "github.head_ref",
+            "toJSON(github.event.pull_request)",
+            "toJSON(github.event)",
+            "github.event.commits[0].message",
+            "github.event.workflow_run.head_branch",
+        ] {
+            assert!(untrusted_expression(e), "{e}");
+        }
+        for e in [
+            "github.event.issue.number",
+            "github.event.pull_request.head.sha",
+            "github.event.comment.id",
+            "github.event_name",
+            "github.repository",
+        ] {
+            assert!(!untrusted_expression(e), "{e}");
+        }
+    }
+
+    #[test]
+    fn gates() {
+        let root = wf("a: \"github.event.comment.author_association == 'OWNER'\"\nb: \"contains(github.event.comment.body, '@claude')\"\n");
+        assert!(actor_gated(root.get("a")));
+        assert!(!actor_gated(root.get("b")));
+        assert!(!actor_gated(None));
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_ci_001;
+mod as_ci_002;
+mod as_ci_003;
+mod as_ci_004;
+mod as_ci_005;
+mod as_ci_006;
 mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
@@ -15,6 +21,12 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_ci_001::UntrustedTrigger),
+        Box::new(as_ci_002::PromptInterpolation),
+        Box::new(as_ci_003::BroadAgentTools),
+        Box::new(as_ci_004::WildcardActors),
+        Box::new(as_ci_005::UnpinnedAgent),
+        Box::new(as_ci_006::AgentExposure),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
