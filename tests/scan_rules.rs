@@ -18,6 +18,37 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 /// (rule, path relative to the bad directory, why)
 const KNOWN_FALSE_NEGATIVES: &[(&str, &str, &str)] = &[];
 
+/// Files in a bad directory that only give a cross-file rule its context (the root
+/// manifest saying what a repository ships) and are not expected to be reported.
+/// (rule, path relative to the bad directory, why)
+const CONTEXT_FILES: &[(&str, &str, &str)] = &[
+    (
+        "AS-SIGN-004",
+        "npm-agent/package.json",
+        "makes the repository an agent project",
+    ),
+    (
+        "AS-SIGN-004",
+        "py-agent/pyproject.toml",
+        "makes the repository an agent project",
+    ),
+    (
+        "AS-SIGN-005",
+        "npm-mcp/package.json",
+        "an MCP package whose workflow publishes it",
+    ),
+    (
+        "AS-SIGN-005",
+        "py-mcp/pyproject.toml",
+        "makes the repository an MCP project",
+    ),
+    (
+        "AS-SIGN-005",
+        "manual/.github/workflows/test.yml",
+        "a workflow that does not publish",
+    ),
+];
+
 /// Files in a good directory that the scanner wrongly reports. Each entry is checked
 /// to still be reported, like the false negatives. (rule, path relative to the good
 /// directory, why)
@@ -164,13 +195,27 @@ fn check_rule(rule: &str) {
         let known = KNOWN_FALSE_NEGATIVES
             .iter()
             .find(|(r, p, _)| *r == rule && *p == file.as_str());
+        let context = CONTEXT_FILES
+            .iter()
+            .any(|(r, p, _)| *r == rule && *p == file.as_str());
         match (hit, known) {
+            (false, None) if context => {}
             (false, None) => problems.push(format!("{rule}/bad/{file}: no {rule} finding")),
             (true, Some((_, _, why))) => problems.push(format!(
                 "{rule}/bad/{file} is listed as a known false negative ({why}) but is now detected: remove it from KNOWN_FALSE_NEGATIVES"
             )),
             _ => {}
         }
+    }
+    for (_, p, _) in CONTEXT_FILES.iter().filter(|(r, _, _)| *r == rule) {
+        assert!(
+            bad_files.iter().any(|b| b == p),
+            "CONTEXT_FILES names a missing file {rule}/bad/{p}"
+        );
+        assert!(
+            !bad.iter().any(|f| f.rule == rule && f.path == *p),
+            "{rule}/bad/{p} is listed in CONTEXT_FILES but is reported: remove it from the list"
+        );
     }
     for f in &bad {
         assert!(
@@ -284,6 +329,8 @@ rule_tests! {
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
     fixtures_as_sec_005 => "AS-SEC-005",
+    fixtures_as_sign_004 => "AS-SIGN-004",
+    fixtures_as_sign_005 => "AS-SIGN-005",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
 }

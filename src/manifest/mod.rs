@@ -5,6 +5,7 @@ pub mod dockerfile;
 pub mod env;
 pub mod json;
 pub mod mcp;
+pub mod project;
 pub mod text;
 pub mod toml;
 pub mod workflow;

@@ -34,6 +34,8 @@ pub struct Job<'a> {
     pub permissions: Option<&'a Entry>,
     pub condition: Option<&'a Node>,
     pub env: Option<&'a Node>,
+    /// `uses:` of a job that calls a reusable workflow.
+    pub uses: Option<&'a Node>,
     pub steps: Vec<Step<'a>>,
 }
 
@@ -70,11 +72,14 @@ impl<'a> Workflow<'a> {
                 env: None,
                 jobs: vec![Job {
                     id: "runs",
-                    key_span: root.entry("runs").map_or(runs.span.clone(), |e| e.key_span.clone()),
+                    key_span: root
+                        .entry("runs")
+                        .map_or(runs.span.clone(), |e| e.key_span.clone()),
                     route,
                     permissions: None,
                     condition: None,
                     env: None,
+                    uses: None,
                     steps,
                 }],
             });
@@ -98,6 +103,7 @@ impl<'a> Workflow<'a> {
                     permissions: j.entry("permissions"),
                     condition: j.get("if"),
                     env: j.get("env").filter(|n| n.is_object()),
+                    uses: j.get("uses").filter(|n| n.as_str().is_some()),
                     steps: steps(j.get("steps"), &route),
                     route,
                 }
@@ -253,7 +259,10 @@ pub fn expressions(s: &str) -> Vec<(Range<usize>, &str)> {
             break;
         };
         let end = start + 3 + j + 2;
-        out.push((start..end, s.get(start + 3..start + 3 + j).unwrap_or("").trim()));
+        out.push((
+            start..end,
+            s.get(start + 3..start + 3 + j).unwrap_or("").trim(),
+        ));
         from = end;
     }
     out
@@ -298,9 +307,17 @@ impl Agent {
 /// `anomalyco`; Gemini's first action lived under `google-gemini`.
 const AGENT_ACTIONS: &[(&str, &str, Agent)] = &[
     ("anthropics/claude-code-action", "", Agent::ClaudeAction),
-    ("anthropics/claude-code-base-action", "", Agent::ClaudeBaseAction),
+    (
+        "anthropics/claude-code-base-action",
+        "",
+        Agent::ClaudeBaseAction,
+    ),
     ("openai/codex-action", "", Agent::CodexAction),
-    ("google-github-actions/run-gemini-cli", "", Agent::GeminiAction),
+    (
+        "google-github-actions/run-gemini-cli",
+        "",
+        Agent::GeminiAction,
+    ),
     ("google-gemini/gemini-cli-action", "", Agent::GeminiAction),
     ("sst/opencode", "github", Agent::OtherAction),
     ("anomalyco/opencode", "github", Agent::OtherAction),
@@ -356,24 +373,33 @@ pub struct CliCall<'s> {
 /// `sudo`, `env`, variable assignments, `npx`/`bunx` and their flags) matched by name.
 /// A word match, not a shell parser: quoting and here-documents are not interpreted.
 pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
+    commands(script)
+        .into_iter()
+        .filter_map(|(offset, seg)| command_in(seg, offset))
+        .collect()
+}
+
+/// The simple commands of a script with their offsets: lines split at `;`, `|`, `&`,
+/// `(` and backquotes, comments dropped.
+pub fn commands(script: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut line_start = 0;
     for line in script.split_inclusive('\n') {
         let mut seg_start = 0;
         let bytes = line.as_bytes();
-        let mut i = 0;
-        while i <= bytes.len() {
-            let boundary = i == bytes.len()
-                || matches!(bytes[i], b';' | b'|' | b'&' | b'(' | b'`' | b'\n');
-            if boundary {
-                if let Some(seg) = line.get(seg_start..i) {
-                    if let Some(call) = command_in(seg, line_start + seg_start) {
-                        out.push(call);
-                    }
-                }
-                seg_start = i + 1;
+        for i in 0..=bytes.len() {
+            let boundary =
+                i == bytes.len() || matches!(bytes[i], b';' | b'|' | b'&' | b'(' | b'`' | b'\n');
+            if !boundary {
+                continue;
             }
-            i += 1;
+            if let Some(seg) = line.get(seg_start..i) {
+                let t = seg.trim_start();
+                if !t.is_empty() && !t.starts_with('#') {
+                    out.push((line_start + seg_start, seg));
+                }
+            }
+            seg_start = i + 1;
         }
         line_start += line.len();
     }
@@ -382,17 +408,16 @@ pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
 
 fn command_in(seg: &str, offset: usize) -> Option<CliCall<'_>> {
     let words = word_spans(seg);
-    if words.first().is_some_and(|(_, w)| w.starts_with('#')) {
-        return None;
-    }
     let mut launcher = false;
     let mut k = 0;
     while let Some((_, w)) = words.get(k) {
         if matches!(*w, "npx" | "bunx" | "pnpx") {
             launcher = true;
         } else {
-            let skip = matches!(*w, "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else")
-                || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
+            let skip = matches!(
+                *w,
+                "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else"
+            ) || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
                 || (launcher && w.starts_with('-'));
             if !skip {
                 break;
@@ -636,7 +661,10 @@ mod tests {
     fn triggers_in_three_forms() {
         for (text, names) in [
             ("on: push\njobs: {}\n", vec!["push"]),
-            ("on: [issues, issue_comment]\njobs: {}\n", vec!["issues", "issue_comment"]),
+            (
+                "on: [issues, issue_comment]\njobs: {}\n",
+                vec!["issues", "issue_comment"],
+            ),
             (
                 "on:\n  pull_request_target:\n    types: [opened]\n  push:\njobs: {}\n",
                 vec!["pull_request_target", "push"],
@@ -681,9 +709,18 @@ mod tests {
         assert_eq!(names("echo claude\n"), Vec::<&str>::new());
         assert_eq!(names("X=1 claude -p \"x\" | tee out"), vec!["claude"]);
         assert_eq!(names("goose up\ngoose run -t hi"), vec!["goose"]);
-        assert_eq!(names("# claude -p\nnpm test && gemini --yolo -p x"), vec!["gemini"]);
-        assert_eq!(names("npx -y @google/gemini-cli@0.1.0 -p x"), vec!["gemini"]);
-        assert_eq!(names("npm i -g @anthropic-ai/claude-code"), Vec::<&str>::new());
+        assert_eq!(
+            names("# claude -p\nnpm test && gemini --yolo -p x"),
+            vec!["gemini"]
+        );
+        assert_eq!(
+            names("npx -y @google/gemini-cli@0.1.0 -p x"),
+            vec!["gemini"]
+        );
+        assert_eq!(
+            names("npm i -g @anthropic-ai/claude-code"),
+            Vec::<&str>::new()
+        );
         assert_eq!(names("ünïcode; amp -x"), vec!["amp"]);
         let calls = cli_invocations("  npx -y @google/gemini-cli@1.0.0 -p x");
         assert_eq!(calls[0].text, "@google/gemini-cli@1.0.0 -p x");
@@ -761,7 +798,10 @@ mod tests {
         let root = wf("permissions:\n  contents: write\n  issues: read\njobs: {}\n");
         let w = Workflow::read(&root).unwrap();
         let p = w.permissions.unwrap();
-        assert_eq!(writes(p).iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec!["contents"]);
+        assert_eq!(
+            writes(p).iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            vec!["contents"]
+        );
         let root = wf("permissions: write-all\njobs: {}\n");
         let w = Workflow::read(&root).unwrap();
         assert_eq!(writes(w.permissions.unwrap())[0].0, "*");

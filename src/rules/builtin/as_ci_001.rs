@@ -4,8 +4,7 @@
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Location, Severity};
 use crate::manifest::workflow::{
-    actor_gated, agent_steps, cli_invocations, exposed_secrets, locate, writes, Job, Step,
-    Workflow,
+    actor_gated, agent_steps, cli_invocations, exposed_secrets, locate, writes, Job, Step, Workflow,
 };
 use crate::rules::{Context, Parsed, Rule};
 
@@ -73,7 +72,13 @@ impl Rule for UntrustedTrigger {
     }
 }
 
-fn check_job(w: &Workflow<'_>, job: &Job<'_>, step: &Step<'_>, events: &[&str], cx: &mut Context<'_>) {
+fn check_job(
+    w: &Workflow<'_>,
+    job: &Job<'_>,
+    step: &Step<'_>,
+    events: &[&str],
+    cx: &mut Context<'_>,
+) {
     let on = events.join(", ");
     let head = w.trigger("pull_request_target").is_some() && checks_out_head(job, step);
     let perms = w.permissions_of(job);
@@ -168,16 +173,17 @@ fn check_job(w: &Workflow<'_>, job: &Job<'_>, step: &Step<'_>, events: &[&str], 
             .map_or(p.key_span.clone(), |(_, sp)| sp.clone());
         related.push(labelled(cx, grant, "token permissions"));
     }
-    let f = cx.report(
-        span,
-        &route.to_string(),
-        format!(
-            "job '{}' runs an AI agent on {on}, whose text anyone can write, and {why}",
-            job.id
-        ),
-    )
-    .severity(sev)
-    .confidence(conf);
+    let f = cx
+        .report(
+            span,
+            &route.to_string(),
+            format!(
+                "job '{}' runs an AI agent on {on}, whose text anyone can write, and {why}",
+                job.id
+            ),
+        )
+        .severity(sev)
+        .confidence(conf);
     f.related = related;
 }
 
@@ -192,7 +198,11 @@ fn checks_out_head(job: &Job<'_>, agent: &Step<'_>) -> bool {
     job.steps
         .iter()
         .take_while(|s| s.route != agent.route)
-        .filter(|s| s.uses.as_ref().is_some_and(|u| u.slug == "actions/checkout"))
+        .filter(|s| {
+            s.uses
+                .as_ref()
+                .is_some_and(|u| u.slug == "actions/checkout")
+        })
         .filter_map(|s| s.input_text("ref"))
         .any(|r| {
             let r = r.replace(' ', "");

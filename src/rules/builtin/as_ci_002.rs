@@ -8,8 +8,8 @@ use std::ops::Range;
 use crate::classify::FileKind;
 use crate::finding::Severity;
 use crate::manifest::workflow::{
-    agent_steps, cli_invocations, expressions, locate, strings, untrusted_expression, Job,
-    Step, Workflow,
+    agent_steps, cli_invocations, expressions, locate, strings, untrusted_expression, Job, Step,
+    Workflow,
 };
 use crate::manifest::Node;
 use crate::rules::{Context, Parsed, Rule};
@@ -47,8 +47,16 @@ impl Rule for PromptInterpolation {
                     for name in PROMPT_INPUTS {
                         let Some(e) = step.input(name) else { continue };
                         for n in strings(&e.value) {
-                            let what = format!("input '{name}' of the agent step in job '{}'", job.id);
-                            report_exprs(cx, n, &step.route_of(name), &what, &tainted, Severity::High);
+                            let what =
+                                format!("input '{name}' of the agent step in job '{}'", job.id);
+                            report_exprs(
+                                cx,
+                                n,
+                                &step.route_of(name),
+                                &what,
+                                &tainted,
+                                Severity::High,
+                            );
                         }
                     }
                 } else if let Some(run) = step.run {
@@ -107,7 +115,9 @@ fn report_shell_vars(
     let Some(script) = run.as_str() else { return };
     for call in cli_invocations(script) {
         for (name, from) in tainted {
-            let Some(r) = find_var(call.text, name) else { continue };
+            let Some(r) = find_var(call.text, name) else {
+                continue;
+            };
             let start = call.offset + r.start;
             let span = locate(cx.file, run, start..call.offset + r.end);
             cx.report(
@@ -145,7 +155,10 @@ fn tainted_env(w: &Workflow<'_>, job: &Job<'_>, step: &Step<'_>) -> BTreeMap<Str
     for env in [w.env, job.env, step.env].into_iter().flatten() {
         for e in env.entries() {
             let Some(v) = e.value.as_str() else { continue };
-            if let Some((_, inner)) = expressions(v).into_iter().find(|(_, i)| untrusted_expression(i)) {
+            if let Some((_, inner)) = expressions(v)
+                .into_iter()
+                .find(|(_, i)| untrusted_expression(i))
+            {
                 out.insert(e.key.clone(), inner.to_string());
             }
         }

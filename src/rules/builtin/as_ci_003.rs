@@ -39,7 +39,14 @@ impl Rule for BroadAgentTools {
     }
 }
 
-fn report(cx: &mut Context<'_>, step: &Step<'_>, input: &str, node: &Node, range: Option<Range<usize>>, msg: String) {
+fn report(
+    cx: &mut Context<'_>,
+    step: &Step<'_>,
+    input: &str,
+    node: &Node,
+    range: Option<Range<usize>>,
+    msg: String,
+) {
     let span = match range {
         Some(r) => locate(cx.file, node, r),
         None => node.span.clone(),
@@ -59,8 +66,14 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     if let Some(e) = step.input("claude_args") {
         if let Some(text) = e.value.as_str() {
             for (r, what) in claude_flags(text) {
-                report(cx, step, "claude_args", &e.value, Some(r), format!(
-                    "the agent in job '{job}' {what}"));
+                report(
+                    cx,
+                    step,
+                    "claude_args",
+                    &e.value,
+                    Some(r),
+                    format!("the agent in job '{job}' {what}"),
+                );
             }
         }
     }
@@ -77,14 +90,20 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
 /// Bypass flags and unscoped `Bash` in a Claude Code command line.
 fn claude_flags(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
-    for flag in ["--dangerously-skip-permissions", "--allow-dangerously-skip-permissions"] {
+    for flag in [
+        "--dangerously-skip-permissions",
+        "--allow-dangerously-skip-permissions",
+    ] {
         if let Some(i) = text.find(flag) {
             out.push((i..i + flag.len(), format!("runs with {flag}: every tool call, shell commands included, runs without a check")));
         }
     }
     if let Some(i) = text.find("bypassPermissions") {
         let before = text.get(..i).unwrap_or("");
-        if before.trim_end_matches([' ', '=', '"', '\'']).ends_with("--permission-mode") {
+        if before
+            .trim_end_matches([' ', '=', '"', '\''])
+            .ends_with("--permission-mode")
+        {
             out.push((i..i + 17, "runs in bypassPermissions mode: every tool call, shell commands included, runs without a check".into()));
         }
     }
@@ -109,7 +128,10 @@ fn claude_flags(text: &str) -> Vec<(Range<usize>, String)> {
 fn unscoped_bash(list: &str, base: usize) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in list.char_indices().chain(std::iter::once((list.len(), ','))) {
+    for (i, c) in list
+        .char_indices()
+        .chain(std::iter::once((list.len(), ',')))
+    {
         if matches!(c, ',' | ' ' | '\n' | '"' | '\'' | '=') {
             let tok = list.get(start..i).unwrap_or("");
             if matches!(tok, "Bash" | "Bash(*)" | "Bash(:*)" | "Bash(*:*)") {
@@ -145,17 +167,29 @@ fn codex(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     if let Some(e) = step.input("codex-args") {
         if let Some(text) = e.value.as_str() {
             if let Some((r, flag)) = codex_bypass(text) {
-                report(cx, step, "codex-args", &e.value, Some(r), format!(
-                    "Codex in job '{job}' is started with {flag}: no sandbox and no approvals"));
+                report(
+                    cx,
+                    step,
+                    "codex-args",
+                    &e.value,
+                    Some(r),
+                    format!(
+                        "Codex in job '{job}' is started with {flag}: no sandbox and no approvals"
+                    ),
+                );
             }
         }
     }
 }
 
 fn codex_bypass(text: &str) -> Option<(Range<usize>, &'static str)> {
-    ["--dangerously-bypass-approvals-and-sandbox", "--yolo", "danger-full-access"]
-        .into_iter()
-        .find_map(|f| text.find(f).map(|i| (i..i + f.len(), f)))
+    [
+        "--dangerously-bypass-approvals-and-sandbox",
+        "--yolo",
+        "danger-full-access",
+    ]
+    .into_iter()
+    .find_map(|f| text.find(f).map(|i| (i..i + f.len(), f)))
 }
 
 /// run-gemini-cli always starts Gemini CLI with `--yolo`, so its `settings` are the
@@ -210,7 +244,11 @@ fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
         };
         if let Some((r, what)) = found {
             let span = locate(cx.file, run, call.offset + r.start..call.offset + r.end);
-            cx.report(span, &route, format!("the `{}` agent in job '{job}' {what}", call.name));
+            cx.report(
+                span,
+                &route,
+                format!("the `{}` agent in job '{job}' {what}", call.name),
+            );
         }
     }
 }
@@ -219,7 +257,12 @@ fn gemini_yolo(text: &str) -> Option<Range<usize>> {
     let mut offset = 0;
     for w in text.split(' ') {
         let hit = matches!(w, "--yolo" | "-y" | "--approval-mode=yolo")
-            || (w == "yolo" && text.get(..offset).unwrap_or("").trim_end().ends_with("--approval-mode"));
+            || (w == "yolo"
+                && text
+                    .get(..offset)
+                    .unwrap_or("")
+                    .trim_end()
+                    .ends_with("--approval-mode"));
         if hit {
             return Some(offset..offset + w.len());
         }
@@ -246,7 +289,10 @@ mod tests {
         assert_eq!(claude_flags(t).len(), 1);
         assert_eq!(&t[claude_flags(t)[0].0.clone()], "Bash");
         assert_eq!(claude_flags("--permission-mode bypassPermissions").len(), 1);
-        assert_eq!(claude_flags("--permission-mode acceptEdits --allowedTools Bash(gh:*)").len(), 0);
+        assert_eq!(
+            claude_flags("--permission-mode acceptEdits --allowedTools Bash(gh:*)").len(),
+            0
+        );
         assert_eq!(claude_flags("--dangerously-skip-permissions").len(), 1);
     }
 
@@ -255,7 +301,10 @@ mod tests {
         assert!(gemini_yolo("gemini --yolo -p hi").is_some());
         assert!(gemini_yolo("gemini --approval-mode yolo").is_some());
         assert!(gemini_yolo("gemini -p hi").is_none());
-        assert_eq!(unscoped_shell_tool(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#), None);
+        assert_eq!(
+            unscoped_shell_tool(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#),
+            None
+        );
         assert!(unscoped_shell_tool(r#"{"tools":{"core":["run_shell_command"]}}"#).is_some());
     }
 }

@@ -43,7 +43,9 @@ impl Rule for WildcardActors {
 
 fn check_input(cx: &mut Context<'_>, step: &Step<'_>, job: &str, input: &str, who: &str) {
     let Some(e) = step.input(input) else { return };
-    let Some(text) = e.value.scalar_text() else { return };
+    let Some(text) = e.value.scalar_text() else {
+        return;
+    };
     let text = text.trim();
     let route = step.route_of(input);
     let span = e.value.span.clone();
@@ -55,7 +57,11 @@ fn check_input(cx: &mut Context<'_>, step: &Step<'_>, job: &str, input: &str, wh
         }
         return;
     }
-    let entries: Vec<&str> = text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let entries: Vec<&str> = text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if entries.contains(&"*") {
         cx.report(span, &route, format!(
             "the agent in job '{job}' accepts requests from all {who} (`{input}: \"*\"`): anyone can start it and write its prompt"))

@@ -26,7 +26,10 @@ impl Rule for UnpinnedAgent {
             };
             for job in &w.jobs {
                 let env_has = |name: &str| {
-                    [w.env, job.env].iter().flatten().any(|e| e.get(name).is_some())
+                    [w.env, job.env]
+                        .iter()
+                        .flatten()
+                        .any(|e| e.get(name).is_some())
                 };
                 for step in &job.steps {
                     let agent = agent_of(step);
@@ -53,14 +56,22 @@ impl Rule for UnpinnedAgent {
 }
 
 /// The agent CLI version an action installs when told none.
-fn cli_version(cx: &mut Context<'_>, step: &Step<'_>, agent: Agent, job: &str, env_has: &dyn Fn(&str) -> bool) {
+fn cli_version(
+    cx: &mut Context<'_>,
+    step: &Step<'_>,
+    agent: Agent,
+    job: &str,
+    env_has: &dyn Fn(&str) -> bool,
+) {
     let (input, cli) = match agent {
         Agent::CodexAction => ("codex-version", "@openai/codex"),
         Agent::GeminiAction => ("gemini_cli_version", "@google/gemini-cli"),
         _ => return,
     };
     let value = step.input_text(input);
-    let step_env = step.env.is_some_and(|e| e.get("GEMINI_CLI_VERSION").is_some());
+    let step_env = step
+        .env
+        .is_some_and(|e| e.get("GEMINI_CLI_VERSION").is_some());
     if agent == Agent::GeminiAction && (step_env || env_has("GEMINI_CLI_VERSION")) {
         return;
     }
@@ -83,7 +94,10 @@ fn exact_version(v: &str) -> bool {
     let v = v.strip_prefix('v').unwrap_or(v);
     let core = v.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `npm i -g`, `bun add -g`, `pnpm add -g` and `npx` of an agent CLI package
@@ -115,7 +129,8 @@ fn installs(cx: &mut Context<'_>, step: &Step<'_>, run: &crate::manifest::Node, 
                 } else {
                     format!("job '{job}' installs agent CLI '{pkg}' at '{version}', a tag or range rather than an exact version")
                 };
-                cx.report(span, &step.route.key("run").to_string(), msg).severity(Severity::Medium);
+                cx.report(span, &step.route.key("run").to_string(), msg)
+                    .severity(Severity::Medium);
             }
         }
         offset += word.len();

@@ -11,6 +11,8 @@ mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
+mod as_sign_004;
+mod as_sign_005;
 mod as_sup_001;
 
 use crate::manifest::{Node, Span};
@@ -31,6 +33,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
+        Box::new(as_sign_004::UnsignedRelease),
+        Box::new(as_sign_005::PublishWithoutProvenance),
         Box::new(as_sup_001::UnpinnedSource),
     ]
 }
