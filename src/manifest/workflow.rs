@@ -598,21 +598,176 @@ pub fn exposed_secrets<'a>(w: &Workflow<'a>, job: &Job<'a>, step: &Step<'a>) -> 
     out
 }
 
-/// Whether an `if:` condition limits who can start the job: an author-association
-/// check for members, or a comparison of the actor with a fixed name.
+/// Whether an `if:` condition limits who can start the job: it holds only when an
+/// author-association check admits members, or the actor is compared with a fixed
+/// name. A check in one branch of `||` does not gate the other branches.
 pub fn actor_gated(cond: Option<&Node>) -> bool {
     let Some(text) = cond.and_then(|c| c.scalar_text()) else {
         return false;
     };
-    let t = text.replace(' ', "");
-    (t.contains("author_association")
-        && ["OWNER", "MEMBER", "COLLABORATOR"]
-            .iter()
-            .any(|r| t.contains(r)))
-        || t.contains("github.actor==")
-        || t.contains("github.triggering_actor==")
-        || t.contains("github.event.sender.login==")
-        || (t.contains("fromJSON(") && t.contains("github.actor)"))
+    let t = text.trim();
+    let t = t
+        .strip_prefix("${{")
+        .and_then(|x| x.strip_suffix("}}"))
+        .unwrap_or(t);
+    let tokens = tokens(t);
+    let mut p = GateParser {
+        tokens: &tokens,
+        at: 0,
+    };
+    p.or()
+}
+
+#[derive(Debug, PartialEq)]
+enum Tok {
+    Open,
+    Close,
+    And,
+    Or,
+    Not,
+    Atom(String),
+}
+
+/// Splits an expression into operators, grouping parentheses and atoms; function
+/// calls and quoted strings stay inside their atom.
+fn tokens(s: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut atom = String::new();
+    let mut chars = s.chars().peekable();
+    let flush = |atom: &mut String, out: &mut Vec<Tok>| {
+        let a = atom.trim();
+        if !a.is_empty() {
+            out.push(Tok::Atom(a.to_string()));
+        }
+        atom.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                atom.push(c);
+                for q in chars.by_ref() {
+                    atom.push(q);
+                    if q == '\'' {
+                        break;
+                    }
+                }
+            }
+            '(' if atom.ends_with(|x: char| x.is_alphanumeric() || x == '_') => {
+                // A call: keep its arguments in the atom.
+                atom.push(c);
+                let mut depth = 1;
+                let mut quoted = false;
+                for q in chars.by_ref() {
+                    atom.push(q);
+                    match q {
+                        '\'' => quoted = !quoted,
+                        '(' if !quoted => depth += 1,
+                        ')' if !quoted => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            '(' => {
+                flush(&mut atom, &mut out);
+                out.push(Tok::Open);
+            }
+            ')' => {
+                flush(&mut atom, &mut out);
+                out.push(Tok::Close);
+            }
+            '&' if chars.peek() == Some(&'&') => {
+                chars.next();
+                flush(&mut atom, &mut out);
+                out.push(Tok::And);
+            }
+            '|' if chars.peek() == Some(&'|') => {
+                chars.next();
+                flush(&mut atom, &mut out);
+                out.push(Tok::Or);
+            }
+            '!' if chars.peek() != Some(&'=') && atom.trim().is_empty() => {
+                out.push(Tok::Not);
+            }
+            c => atom.push(c),
+        }
+    }
+    flush(&mut atom, &mut out);
+    out
+}
+
+/// Evaluates "does this expression only hold for gated actors": every branch of an
+/// `||`, any operand of an `&&`.
+struct GateParser<'t> {
+    tokens: &'t [Tok],
+    at: usize,
+}
+
+impl GateParser<'_> {
+    fn or(&mut self) -> bool {
+        let mut gated = self.and();
+        while self.tokens.get(self.at) == Some(&Tok::Or) {
+            self.at += 1;
+            gated &= self.and();
+        }
+        gated
+    }
+
+    fn and(&mut self) -> bool {
+        let mut gated = self.unary();
+        while self.tokens.get(self.at) == Some(&Tok::And) {
+            self.at += 1;
+            gated |= self.unary();
+        }
+        gated
+    }
+
+    fn unary(&mut self) -> bool {
+        let tok = self.tokens.get(self.at);
+        self.at += 1;
+        match tok {
+            Some(Tok::Not) => {
+                self.unary();
+                false
+            }
+            Some(Tok::Open) => {
+                let g = self.or();
+                if self.tokens.get(self.at) == Some(&Tok::Close) {
+                    self.at += 1;
+                }
+                g
+            }
+            Some(Tok::Atom(a)) => gate_atom(a),
+            _ => false,
+        }
+    }
+}
+
+fn gate_atom(atom: &str) -> bool {
+    let t: String = atom.chars().filter(|c| !c.is_whitespace()).collect();
+    let member = ["OWNER", "MEMBER", "COLLABORATOR"]
+        .iter()
+        .any(|r| t.contains(r));
+    let association = t.contains("author_association")
+        && member
+        && (t.contains("==") || t.starts_with("contains("));
+    let actor = [
+        "github.actor",
+        "github.triggering_actor",
+        "sender.login",
+        "user.login",
+    ]
+    .iter()
+    .any(|a| {
+        t.contains(&format!("{a}=="))
+            || t.contains(&format!("=={a}"))
+            || (t.starts_with("contains(fromJSON(") && t.contains(&format!(",{a})")))
+    });
+    association || actor
 }
 
 /// Every agent step of a workflow with its job.
@@ -765,9 +920,20 @@ mod tests {
 
     #[test]
     fn gates() {
-        let root = wf("a: \"github.event.comment.author_association == 'OWNER'\"\nb: \"contains(github.event.comment.body, '@claude')\"\n");
-        assert!(actor_gated(root.get("a")));
-        assert!(!actor_gated(root.get("b")));
+        let gated = |c: &str| {
+            let n = Node::new(Value::String(c.to_string()), 0..0);
+            actor_gated(Some(&n))
+        };
+        assert!(gated("github.event.comment.author_association == 'OWNER'"));
+        assert!(gated("${{ contains(github.event.comment.body, '@claude') && contains(fromJSON('[\"OWNER\",\"MEMBER\"]'), github.event.comment.author_association) }}"));
+        assert!(gated("github.event_name == 'issue_comment' && (github.event.comment.author_association == 'OWNER' || github.event.comment.author_association == 'MEMBER')"));
+        assert!(!gated("contains(github.event.comment.body, '@claude')"));
+        assert!(!gated("github.event_name == 'issues' || (contains(github.event.comment.body, 'x') && github.event.comment.author_association == 'OWNER')"));
+        assert!(!gated("github.event.comment.author_association != 'OWNER'"));
+        assert!(!gated("!(github.actor == 'bot')"));
+        assert!(gated("github.actor == 'renovate[bot]'"));
+        assert!(!gated("((("));
+        assert!(!gated(""));
         assert!(!actor_gated(None));
     }
 

@@ -4,7 +4,8 @@
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Location, Severity};
 use crate::manifest::workflow::{
-    actor_gated, agent_steps, cli_invocations, exposed_secrets, locate, writes, Job, Step, Workflow,
+    actor_gated, agent_steps, cli_invocations, exposed_secrets, locate, writes, Agent, Job, Step,
+    Workflow,
 };
 use crate::rules::{Context, Parsed, Rule};
 
@@ -61,14 +62,28 @@ impl Rule for UntrustedTrigger {
                 continue;
             }
             let mut seen_jobs = Vec::new();
-            for (job, step, _) in agent_steps(&w) {
+            for (job, step, agent) in agent_steps(&w) {
                 if seen_jobs.contains(&job.id) {
                     continue;
                 }
                 seen_jobs.push(job.id);
-                check_job(&w, job, step, &events, cx);
+                check_job(&w, job, step, agent, &events, cx);
             }
         }
+    }
+}
+
+/// The action refuses actors without write access unless told to admit everyone.
+/// claude-code-action honours `allowed_non_write_users` only with `github_token` set.
+fn builtin_check(step: &Step<'_>, agent: Agent) -> bool {
+    let wildcard = |input: &str| step.input_text(input).is_some_and(|v| v.contains('*'));
+    let token = step.input("github_token").is_some();
+    match agent {
+        Agent::ClaudeAction => {
+            !(wildcard("allowed_non_write_users") && token) && !wildcard("allowed_bots")
+        }
+        Agent::CodexAction => !wildcard("allow-users"),
+        _ => false,
     }
 }
 
@@ -76,6 +91,7 @@ fn check_job(
     w: &Workflow<'_>,
     job: &Job<'_>,
     step: &Step<'_>,
+    agent: Agent,
     events: &[&str],
     cx: &mut Context<'_>,
 ) {
@@ -94,55 +110,62 @@ fn check_job(
         .filter(|s| !CODE_SCOPES.contains(s))
         .collect();
     let secrets = exposed_secrets(w, job, step);
-    let gated = actor_gated(job.condition) || actor_gated(step.condition);
-    let (sev, conf, why) = if head {
-        (
+    // Who may start the agent is limited: by the job's `if:`, or by the action's own
+    // write-access check left intact.
+    let checked =
+        actor_gated(job.condition) || actor_gated(step.condition) || builtin_check(step, agent);
+    let strong: Vec<&str> = code.iter().copied().filter(|s| *s != "id-token").collect();
+    let id_token = code.contains(&"id-token");
+    let privileged = if head {
+        Some((
             Severity::Critical,
             Confidence::High,
             "checks out the pull request's head first, handing fork code to an agent that holds the base repository's token and secrets".to_string(),
-        )
+        ))
     } else if perms.is_none() {
-        (
+        Some((
             Severity::High,
             Confidence::Medium,
             "sets no `permissions`, so it gets the default GITHUB_TOKEN (read/write unless the repository or organization restricts it)".to_string(),
-        )
-    } else if !code.is_empty() {
-        (
+        ))
+    } else if !strong.is_empty() {
+        Some((
             Severity::High,
             Confidence::High,
-            if code == ["id-token"] {
-                "can mint OIDC tokens (`id-token: write`), which agent actions exchange for their GitHub App token or cloud credentials".to_string()
-            } else {
-                format!("holds write access to {}", scopes(&code))
-            },
-        )
-    } else if let Some(s) = secrets.first() {
-        (
-            Severity::High,
-            Confidence::High,
-            format!("can read the secret {}", secret_name(&s.name)),
-        )
-    } else if gated {
-        // Read or comment-only token, and the job itself limits who can start it.
-        return;
-    } else if !text_only.is_empty() {
-        (
+            format!("holds write access to {}", scopes(&strong)),
+        ))
+    } else {
+        secrets.first().map(|s| {
+            (
+                Severity::High,
+                Confidence::High,
+                format!("can read the secret {}", secret_name(&s.name)),
+            )
+        })
+    };
+    // Write access that changes code, or secrets, is high even when only trusted
+    // actors can start the agent: it still reads issues, comments and diffs others
+    // wrote. `id-token: write` is how agent actions authenticate (their GitHub App
+    // token, Bedrock, Vertex, workload identity), so alone it ranks with comment-only
+    // access, which a membership check or the action's own check makes acceptable.
+    let (sev, conf, why) = match privileged {
+        Some(p) => p,
+        None if checked => return,
+        None if id_token => (
+            Severity::Medium,
+            Confidence::Medium,
+            "can mint OIDC tokens (`id-token: write`), which agent actions exchange for their GitHub App token or cloud credentials".to_string(),
+        ),
+        None if !text_only.is_empty() => (
             Severity::Medium,
             Confidence::Medium,
             format!("can publish through write access to {}", scopes(&text_only)),
-        )
-    } else {
-        (
+        ),
+        None => (
             Severity::Medium,
             Confidence::Medium,
             "has a read-only token, yet injected instructions can still steer what it reads and what it outputs".to_string(),
-        )
-    };
-    let sev = if gated && sev == Severity::High {
-        Severity::Medium
-    } else {
-        sev
+        ),
     };
     let (span, route) = match (&step.uses, step.run) {
         (Some(u), _) => (u.node.span.clone(), step.route.key("uses")),

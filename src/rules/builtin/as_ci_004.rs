@@ -62,6 +62,15 @@ fn check_input(cx: &mut Context<'_>, step: &Step<'_>, job: &str, input: &str, wh
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
+    if input == "allowed_non_write_users"
+        && !entries.is_empty()
+        && step.input("github_token").is_none()
+    {
+        cx.report(span, &route, format!(
+            "`{input}` in job '{job}' has no effect without `github_token`, but admits {who} as soon as one is added"))
+            .severity(Severity::Info);
+        return;
+    }
     if entries.contains(&"*") {
         cx.report(span, &route, format!(
             "the agent in job '{job}' accepts requests from all {who} (`{input}: \"*\"`): anyone can start it and write its prompt"))
