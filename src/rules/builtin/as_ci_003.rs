@@ -30,7 +30,7 @@ impl Rule for BroadAgentTools {
                 match agent {
                     Agent::ClaudeAction | Agent::ClaudeBaseAction => claude(cx, step, job),
                     Agent::CodexAction => codex(cx, step, job),
-                    Agent::GeminiAction => gemini(cx, step, job),
+                    Agent::GeminiAction => gemini(cx, step, job, file.abs),
                     Agent::OtherAction => {}
                     Agent::Cli(_) => cli(cx, step, job),
                 }
@@ -192,43 +192,64 @@ fn codex_bypass(text: &str) -> Option<(Range<usize>, &'static str)> {
     .find_map(|f| text.find(f).map(|i| (i..i + f.len(), f)))
 }
 
-/// run-gemini-cli always starts Gemini CLI with `--yolo`, so its `settings` are the
-/// only limit on what the agent runs.
-fn gemini(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
-    let settings = step.input("settings");
-    let text = settings.and_then(|e| e.value.as_str()).unwrap_or("");
-    if let Some(i) = unscoped_shell_tool(text) {
-        if let Some(e) = settings {
-            report(cx, step, "settings", &e.value, Some(i..i + "run_shell_command".len()), format!(
+/// run-gemini-cli always starts Gemini CLI with `--yolo`, so its settings are the
+/// only limit on what the agent runs: the `settings` input, or without it the
+/// repository's own `.gemini/settings.json`.
+fn gemini(cx: &mut Context<'_>, step: &Step<'_>, job: &str, abs: &std::path::Path) {
+    let input = step.input("settings");
+    let text = match input.and_then(|e| e.value.as_str()) {
+        Some(t) => t.to_string(),
+        None => repo_settings(abs).unwrap_or_default(),
+    };
+    let allow = gemini_allowlist(&text);
+    match (allow, input) {
+        (Allowlist::Scoped, _) => {}
+        (Allowlist::AnyShell(r), Some(e)) => {
+            report(cx, step, "settings", &e.value, Some(r), format!(
                 "Gemini CLI in job '{job}' runs with --yolo and may run any shell command (run_shell_command without a command prefix)"));
         }
-        return;
+        (Allowlist::AnyShell(_), None) | (Allowlist::None, _) => {
+            let (span, route) = match (input, &step.uses) {
+                (Some(e), _) => (e.value.span.clone(), step.route_of("settings")),
+                (None, Some(u)) => (u.node.span.clone(), step.route.key("uses").to_string()),
+                (None, None) => return,
+            };
+            cx.report(span, &route, format!(
+                "Gemini CLI in job '{job}' runs with --yolo and no core-tool allowlist (tools.core), so every tool, shell commands included, runs without confirmation"));
+        }
     }
-    if text.contains("\"core\"") || text.contains("\"coreTools\"") {
-        return;
-    }
-    let (span, route) = match (settings, &step.uses) {
-        (Some(e), _) => (e.value.span.clone(), step.route_of("settings")),
-        (None, Some(u)) => (u.node.span.clone(), step.route.key("uses").to_string()),
-        (None, None) => return,
-    };
-    cx.report(span, &route, format!(
-        "Gemini CLI in job '{job}' runs with --yolo and no core-tool allowlist (tools.core), so every tool, shell commands included, runs without confirmation"));
 }
 
-/// `"run_shell_command"` listed without a `(prefix)`.
-fn unscoped_shell_tool(text: &str) -> Option<usize> {
-    let pat = "run_shell_command";
-    let mut from = 0;
-    while let Some(i) = text.get(from..).and_then(|t| t.find(pat)) {
-        let at = from + i;
-        let next = text.get(at + pat.len()..).and_then(|t| t.chars().next());
-        if next != Some('(') {
-            return Some(at);
-        }
-        from = at + pat.len();
+enum Allowlist {
+    /// `tools.core` (or `coreTools`) without an unscoped shell.
+    Scoped,
+    /// The allowlist names `run_shell_command` bare: range in the settings text.
+    AnyShell(Range<usize>),
+    None,
+}
+
+fn gemini_allowlist(text: &str) -> Allowlist {
+    let Some(root) = crate::manifest::json::parse(text).ok().and_then(|d| d.roots.into_iter().next()) else {
+        return Allowlist::None;
+    };
+    let tools = root.get("tools");
+    let core = tools.and_then(|t| t.get("core")).or(root.get("coreTools"));
+    let Some(core) = core.filter(|c| c.is_array()) else {
+        return Allowlist::None;
+    };
+    let exclude = tools.and_then(|t| t.get("exclude")).or(root.get("excludeTools"));
+    let shell_excluded = exclude.is_some_and(|x| x.items().iter().any(|i| i.as_str() == Some("run_shell_command")));
+    match core.items().iter().find(|i| i.as_str() == Some("run_shell_command")) {
+        Some(item) if !shell_excluded => Allowlist::AnyShell(item.span.clone()),
+        _ => Allowlist::Scoped,
     }
-    None
+}
+
+/// `.gemini/settings.json` at the root of the repository holding the workflow.
+fn repo_settings(abs: &std::path::Path) -> Option<String> {
+    let path = crate::manifest::project::workflow_root(abs)?.join(".gemini").join("settings.json");
+    let len = std::fs::metadata(&path).ok()?.len();
+    (len < 1 << 20).then(|| std::fs::read_to_string(path).ok())?
 }
 
 fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
@@ -301,10 +322,19 @@ mod tests {
         assert!(gemini_yolo("gemini --yolo -p hi").is_some());
         assert!(gemini_yolo("gemini --approval-mode yolo").is_some());
         assert!(gemini_yolo("gemini -p hi").is_none());
+        let allow = |t: &str| match gemini_allowlist(t) {
+            Allowlist::Scoped => "scoped",
+            Allowlist::AnyShell(_) => "shell",
+            Allowlist::None => "none",
+        };
+        assert_eq!(allow(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#), "scoped");
+        assert_eq!(allow(r#"{"tools":{"core":["run_shell_command"]}}"#), "shell");
         assert_eq!(
-            unscoped_shell_tool(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#),
-            None
+            allow(r#"{"coreTools":["run_shell_command"],"excludeTools":["run_shell_command"]}"#),
+            "scoped"
         );
-        assert!(unscoped_shell_tool(r#"{"tools":{"core":["run_shell_command"]}}"#).is_some());
+        assert_eq!(allow(r#"{"tools":{"exclude":["run_shell_command"]}}"#), "none");
+        assert_eq!(allow("not json"), "none");
+        assert_eq!(allow(""), "none");
     }
 }
