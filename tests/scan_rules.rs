@@ -47,6 +47,16 @@ const CONTEXT_FILES: &[(&str, &str, &str)] = &[
         "manual/.github/workflows/test.yml",
         "a workflow that does not publish",
     ),
+    (
+        "AS-SIGN-005",
+        "monorepo/package.json",
+        "the workspace root of a monorepo",
+    ),
+    (
+        "AS-SIGN-005",
+        "monorepo/packages/mcp/package.json",
+        "the MCP package the workflow publishes",
+    ),
 ];
 
 /// Files in a good directory that the scanner wrongly reports. Each entry is checked

@@ -58,12 +58,22 @@ pub fn workflow_root(abs: &Path) -> Option<PathBuf> {
 pub fn read(root: &Path) -> Project {
     let mut p = Project::default();
     if let Some(pkg) = load(&root.join("package.json"), json::parse) {
-        p.npm_provenance = pkg
-            .get("publishConfig")
-            .and_then(|c| c.get("provenance"))
-            .and_then(Node::as_bool)
-            == Some(true);
+        p.npm_provenance = provenance(&pkg);
         p.agent = npm_marker(&pkg);
+        if p.agent.is_none() {
+            // A monorepo publishes its workspace packages: the agent or MCP package
+            // decides, and its own provenance setting with it.
+            let mut members = workspace_members(root, &pkg);
+            // MCP packages first, then by directory, for a stable reason.
+            members.sort_by_key(|(d, m)| (m.get("mcpName").is_none(), d.clone()));
+            if let Some((dir, m, why)) = members
+                .iter()
+                .find_map(|(d, m)| npm_marker(m).map(|w| (d, m, w)))
+            {
+                p.agent = Some(format!("{dir}/{why}"));
+                p.npm_provenance = provenance(m);
+            }
+        }
     }
     if p.agent.is_none() {
         p.agent = load(&root.join("pyproject.toml"), toml::parse).and_then(|t| py_marker(&t));
@@ -75,6 +85,67 @@ pub fn read(root: &Path) -> Project {
         p.agent = Some("server.json (MCP registry entry)".into());
     }
     p
+}
+
+fn provenance(pkg: &Node) -> bool {
+    pkg.get("publishConfig")
+        .and_then(|c| c.get("provenance"))
+        .and_then(Node::as_bool)
+        == Some(true)
+}
+
+/// Packages of `workspaces` globs of the form `dir/*` or `dir/name` (npm, yarn, and
+/// pnpm's `pnpm-workspace.yaml` list the same way), at most 64.
+fn workspace_members(root: &Path, pkg: &Node) -> Vec<(String, Node)> {
+    let ws = pkg.get("workspaces");
+    let mut globs: Vec<String> = ws
+        .map(|w| w.get("packages").unwrap_or(w))
+        .map(|w| {
+            w.items()
+                .iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(pnpm) = load(
+        &root.join("pnpm-workspace.yaml"),
+        crate::manifest::yaml::parse,
+    ) {
+        if let Some(list) = pnpm.get("packages") {
+            globs.extend(
+                list.items()
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from)),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for g in globs {
+        if g.starts_with('!') || g.contains("..") {
+            continue;
+        }
+        let dirs: Vec<PathBuf> = match g.strip_suffix("/*") {
+            Some(parent) => std::fs::read_dir(root.join(parent))
+                .map(|rd| rd.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default(),
+            None if !g.contains('*') => vec![root.join(&g)],
+            None => Vec::new(),
+        };
+        for d in dirs {
+            if out.len() >= 64 {
+                return out;
+            }
+            if let Some(m) = load(&d.join("package.json"), json::parse) {
+                let rel = d
+                    .strip_prefix(root)
+                    .unwrap_or(&d)
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, m));
+            }
+        }
+    }
+    out
 }
 
 fn load(

@@ -229,7 +229,10 @@ enum Allowlist {
 }
 
 fn gemini_allowlist(text: &str) -> Allowlist {
-    let Some(root) = crate::manifest::json::parse(text).ok().and_then(|d| d.roots.into_iter().next()) else {
+    let Some(root) = crate::manifest::json::parse(text)
+        .ok()
+        .and_then(|d| d.roots.into_iter().next())
+    else {
         return Allowlist::None;
     };
     let tools = root.get("tools");
@@ -237,9 +240,19 @@ fn gemini_allowlist(text: &str) -> Allowlist {
     let Some(core) = core.filter(|c| c.is_array()) else {
         return Allowlist::None;
     };
-    let exclude = tools.and_then(|t| t.get("exclude")).or(root.get("excludeTools"));
-    let shell_excluded = exclude.is_some_and(|x| x.items().iter().any(|i| i.as_str() == Some("run_shell_command")));
-    match core.items().iter().find(|i| i.as_str() == Some("run_shell_command")) {
+    let exclude = tools
+        .and_then(|t| t.get("exclude"))
+        .or(root.get("excludeTools"));
+    let shell_excluded = exclude.is_some_and(|x| {
+        x.items()
+            .iter()
+            .any(|i| i.as_str() == Some("run_shell_command"))
+    });
+    match core
+        .items()
+        .iter()
+        .find(|i| i.as_str() == Some("run_shell_command"))
+    {
         Some(item) if !shell_excluded => Allowlist::AnyShell(item.span.clone()),
         _ => Allowlist::Scoped,
     }
@@ -247,7 +260,9 @@ fn gemini_allowlist(text: &str) -> Allowlist {
 
 /// `.gemini/settings.json` at the root of the repository holding the workflow.
 fn repo_settings(abs: &std::path::Path) -> Option<String> {
-    let path = crate::manifest::project::workflow_root(abs)?.join(".gemini").join("settings.json");
+    let path = crate::manifest::project::workflow_root(abs)?
+        .join(".gemini")
+        .join("settings.json");
     let len = std::fs::metadata(&path).ok()?.len();
     (len < 1 << 20).then(|| std::fs::read_to_string(path).ok())?
 }
@@ -327,13 +342,22 @@ mod tests {
             Allowlist::AnyShell(_) => "shell",
             Allowlist::None => "none",
         };
-        assert_eq!(allow(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#), "scoped");
-        assert_eq!(allow(r#"{"tools":{"core":["run_shell_command"]}}"#), "shell");
+        assert_eq!(
+            allow(r#"{"tools":{"core":["run_shell_command(gh)"]}}"#),
+            "scoped"
+        );
+        assert_eq!(
+            allow(r#"{"tools":{"core":["run_shell_command"]}}"#),
+            "shell"
+        );
         assert_eq!(
             allow(r#"{"coreTools":["run_shell_command"],"excludeTools":["run_shell_command"]}"#),
             "scoped"
         );
-        assert_eq!(allow(r#"{"tools":{"exclude":["run_shell_command"]}}"#), "none");
+        assert_eq!(
+            allow(r#"{"tools":{"exclude":["run_shell_command"]}}"#),
+            "none"
+        );
         assert_eq!(allow("not json"), "none");
         assert_eq!(allow(""), "none");
     }

@@ -55,6 +55,16 @@ fn workflow(file: &Parsed<'_>, cx: &mut Context<'_>) {
                     if u.slug == "pypa/gh-action-pypi-publish" {
                         pypi_action(cx, step, job, &why);
                     }
+                    if u.slug == "changesets/action" && step.input("publish").is_some() {
+                        let npm_env = env("NPM_CONFIG_PROVENANCE")
+                            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                        if !(npm_env || proj.npm_provenance || id_token) {
+                            let e = step.input("publish").map_or(u.node, |e| &e.value);
+                            cx.report(e.span.clone(), &step.route_of("publish"), format!(
+                                "job '{}' publishes with changesets without provenance: no NPM_CONFIG_PROVENANCE=true, no `publishConfig.provenance`, and no `id-token: write` for trusted publishing ({why})",
+                                job.id)).severity(Severity::Medium);
+                        }
+                    }
                     continue;
                 }
                 let Some(run) = step.run else { continue };
@@ -115,7 +125,10 @@ fn check_command(
     cosign: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) {
-    let words: Vec<&str> = c.cmd.split_whitespace().collect();
+    let mut words: Vec<&str> = c.cmd.split_whitespace().collect();
+    if let Some(first) = words.first_mut() {
+        *first = first.rsplit('/').next().unwrap_or(first);
+    }
     let has = |x: &str| {
         words
             .iter()
@@ -124,7 +137,9 @@ fn check_command(
     let env_true = |n: &str| env(n).is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let secret_env = |n: &str| env(n).is_some_and(|v| v.contains("secrets."));
     match words.as_slice() {
-        ["npm", "publish", ..] => {
+        ["npm", "publish", ..]
+        | ["changeset", "publish", ..]
+        | ["npx", "changeset", "publish", ..] => {
             if !(has("--provenance")
                 || env_true("NPM_CONFIG_PROVENANCE")
                 || proj.npm_provenance
