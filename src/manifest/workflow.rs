@@ -88,7 +88,7 @@ impl<'a> Workflow<'a> {
         let triggers = root
             .entry("on")
             .or_else(|| root.entry("true"))
-            .map(|e| triggers(e))
+            .map(triggers)
             .unwrap_or_default();
         let jobs = jobs_node
             .entries()

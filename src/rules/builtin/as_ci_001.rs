@@ -80,7 +80,7 @@ fn builtin_check(step: &Step<'_>, agent: Agent) -> bool {
     let token = step.input("github_token").is_some();
     match agent {
         Agent::ClaudeAction => {
-            !(wildcard("allowed_non_write_users") && token) && !wildcard("allowed_bots")
+            !(wildcard("allowed_bots") || (wildcard("allowed_non_write_users") && token))
         }
         Agent::CodexAction => !wildcard("allow-users"),
         _ => false,

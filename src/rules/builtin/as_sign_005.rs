@@ -136,71 +136,42 @@ fn check_command(
     };
     let env_true = |n: &str| env(n).is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let secret_env = |n: &str| env(n).is_some_and(|v| v.contains("secrets."));
-    match words.as_slice() {
+    let npm_provenance =
+        has("--provenance") || env_true("NPM_CONFIG_PROVENANCE") || proj.npm_provenance;
+    const STORED_TOKEN: &str = "publishes to PyPI with a stored token instead of trusted publishing, so no attestation is attached";
+    let found: Option<(usize, Severity, String)> = match words.as_slice() {
         ["npm", "publish", ..]
         | ["changeset", "publish", ..]
-        | ["npx", "changeset", "publish", ..] => {
-            if !(has("--provenance")
-                || env_true("NPM_CONFIG_PROVENANCE")
-                || proj.npm_provenance
-                || id_token)
-            {
-                c.report(2, Severity::Medium, "publishes to npm without provenance: no `--provenance`, no `publishConfig.provenance`, and no `id-token: write` for trusted publishing");
-            }
-        }
-        ["pnpm", rest @ ..] if rest.contains(&"publish") => {
-            if !(has("--provenance") || env_true("NPM_CONFIG_PROVENANCE") || proj.npm_provenance) {
-                c.report(2, Severity::Medium, "publishes with pnpm without NPM_CONFIG_PROVENANCE=true, so no provenance is attached");
-            }
-        }
-        ["twine", "upload", ..] => {
-            if has("-p") || has("--password") || secret_env("TWINE_PASSWORD") {
-                c.report(2, Severity::Medium, "uploads to PyPI with a stored token instead of trusted publishing, so no attestation is attached");
-            }
-        }
-        ["uv", "publish", ..] => {
-            if has("--token")
-                || has("-t")
-                || has("--password")
-                || secret_env("UV_PUBLISH_TOKEN")
-                || secret_env("UV_PUBLISH_PASSWORD")
-            {
-                c.report(
-                    2,
-                    Severity::Medium,
-                    "publishes to PyPI with a stored token instead of trusted publishing",
-                );
-            }
-        }
-        ["poetry", "publish", ..] => {
-            let token_env = ["POETRY_PYPI_TOKEN_PYPI", "POETRY_HTTP_BASIC_PYPI_PASSWORD"]
-                .iter()
-                .any(|n| secret_env(n));
-            if has("--password") || has("-p") || token_env {
-                c.report(
-                    2,
-                    Severity::Medium,
-                    "publishes to PyPI with a stored token instead of trusted publishing",
-                );
-            }
-        }
-        ["cargo", "publish", ..] => {
-            c.report(2, Severity::Info, "publishes to crates.io, which records no provenance; attest the crate with actions/attest");
-            if let Some(f) = c.cx.findings.last_mut() {
-                f.confidence(Confidence::High);
-            }
-        }
-        ["docker", "push", ..] if !cosign => {
-            c.report(
-                2,
-                Severity::Low,
-                "pushes an image that nothing in the workflow signs (cosign sign)",
-            );
-        }
-        ["mcp-publisher", "login", method, ..] if *method != "github-oidc" => {
-            c.report(3, Severity::Low, &format!("logs in to the MCP registry with `{method}` credentials instead of `github-oidc`"));
-        }
-        _ => {}
+        | ["npx", "changeset", "publish", ..] => (!(npm_provenance || id_token)).then(|| {
+            (2, Severity::Medium, "publishes to npm without provenance: no `--provenance`, no `publishConfig.provenance`, and no `id-token: write` for trusted publishing".into())
+        }),
+        ["pnpm", rest @ ..] if rest.contains(&"publish") => (!npm_provenance).then(|| {
+            (2, Severity::Medium, "publishes with pnpm without NPM_CONFIG_PROVENANCE=true, so no provenance is attached".into())
+        }),
+        ["twine", "upload", ..] => (has("-p") || has("--password") || secret_env("TWINE_PASSWORD"))
+            .then(|| (2, Severity::Medium, STORED_TOKEN.into())),
+        ["uv", "publish", ..] => (has("--token")
+            || has("-t")
+            || has("--password")
+            || secret_env("UV_PUBLISH_TOKEN")
+            || secret_env("UV_PUBLISH_PASSWORD"))
+        .then(|| (2, Severity::Medium, STORED_TOKEN.into())),
+        ["poetry", "publish", ..] => (has("--password")
+            || has("-p")
+            || secret_env("POETRY_PYPI_TOKEN_PYPI")
+            || secret_env("POETRY_HTTP_BASIC_PYPI_PASSWORD"))
+        .then(|| (2, Severity::Medium, STORED_TOKEN.into())),
+        ["cargo", "publish", ..] => Some((2, Severity::Info, "publishes to crates.io, which records no provenance; attest the crate with actions/attest".into())),
+        ["docker", "push", ..] if !cosign => Some((2, Severity::Low, "pushes an image that nothing in the workflow signs (cosign sign)".into())),
+        ["mcp-publisher", "login", method, ..] if *method != "github-oidc" => Some((
+            3,
+            Severity::Low,
+            format!("logs in to the MCP registry with `{method}` credentials instead of `github-oidc`"),
+        )),
+        _ => None,
+    };
+    if let Some((n, sev, what)) = found {
+        c.report(n, sev, &what);
     }
 }
 
