@@ -379,29 +379,29 @@ pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
         .collect()
 }
 
-/// The simple commands of a script with their offsets: lines split at `;`, `|`, `&`,
-/// `(` and backquotes, comments dropped.
+/// The simple commands of a script with their offsets: split at newlines (except
+/// after a `\` continuation), `;`, `|`, `&`, `(` and backquotes; comments dropped.
 pub fn commands(script: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    let mut line_start = 0;
-    for line in script.split_inclusive('\n') {
-        let mut seg_start = 0;
-        let bytes = line.as_bytes();
-        for i in 0..=bytes.len() {
-            let boundary =
-                i == bytes.len() || matches!(bytes[i], b';' | b'|' | b'&' | b'(' | b'`' | b'\n');
-            if !boundary {
-                continue;
-            }
-            if let Some(seg) = line.get(seg_start..i) {
-                let t = seg.trim_start();
-                if !t.is_empty() && !t.starts_with('#') {
-                    out.push((line_start + seg_start, seg));
-                }
-            }
-            seg_start = i + 1;
+    let bytes = script.as_bytes();
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        let boundary = match bytes.get(i) {
+            None => true,
+            Some(b'\n') => i == 0 || bytes.get(i - 1) != Some(&b'\\'),
+            Some(b';' | b'|' | b'&' | b'(' | b'`') => true,
+            Some(_) => false,
+        };
+        if !boundary {
+            continue;
         }
-        line_start += line.len();
+        if let Some(seg) = script.get(start..i) {
+            let t = seg.trim_start();
+            if !t.is_empty() && !t.starts_with('#') {
+                out.push((start, seg));
+            }
+        }
+        start = i + 1;
     }
     out
 }
@@ -880,6 +880,9 @@ mod tests {
         let calls = cli_invocations("  npx -y @google/gemini-cli@1.0.0 -p x");
         assert_eq!(calls[0].text, "@google/gemini-cli@1.0.0 -p x");
         assert_eq!(calls[0].offset, 9);
+        let cmds = commands("gh release create \"$V\" \\\n  --title x\necho é; ls");
+        assert_eq!(cmds.len(), 3);
+        assert!(cmds[0].1.contains("--title"));
     }
 
     #[test]

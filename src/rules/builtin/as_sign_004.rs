@@ -202,9 +202,12 @@ fn upload(cx: &Context<'_>, step: &Step<'_>) -> Option<(crate::manifest::Span, S
                 let mut positional = 0;
                 let mut k = 3;
                 while let Some(a) = args.get(k) {
+                    if a.starts_with('#') {
+                        break;
+                    }
                     if GH_VALUE_FLAGS.contains(a) {
                         k += 1;
-                    } else if !a.starts_with('-') {
+                    } else if !a.starts_with('-') && *a != "\\" {
                         positional += 1;
                     }
                     k += 1;
