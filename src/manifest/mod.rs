@@ -14,9 +14,11 @@ pub mod json;
 pub mod kube;
 pub mod markdown;
 pub mod mcp;
+pub mod project;
 pub mod text;
 pub mod toml;
 pub mod vscode;
+pub mod workflow;
 pub mod yaml;
 
 use std::fmt;

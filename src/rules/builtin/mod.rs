@@ -2,6 +2,12 @@
 
 mod as_auth_001;
 mod as_auth_002;
+mod as_ci_001;
+mod as_ci_002;
+mod as_ci_003;
+mod as_ci_004;
+mod as_ci_005;
+mod as_ci_006;
 mod as_dep_001;
 mod as_dep_002;
 mod as_dep_003;
@@ -26,6 +32,8 @@ mod as_sec_004;
 mod as_sign_001;
 mod as_sign_002;
 mod as_sign_003;
+mod as_sign_004;
+mod as_sign_005;
 mod as_sign_008;
 mod as_sign_009;
 mod as_sign_010;
@@ -50,6 +58,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_dep_004::SensitiveMount),
         Box::new(as_dep_005::RootContainer),
         Box::new(as_dep_006::OverPrivilegedIdentity),
+        Box::new(as_ci_001::UntrustedTrigger),
+        Box::new(as_ci_002::PromptInterpolation),
+        Box::new(as_ci_003::BroadAgentTools),
+        Box::new(as_ci_004::WildcardActors),
+        Box::new(as_ci_005::UnpinnedAgent),
+        Box::new(as_ci_006::AgentExposure),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_004::CodexSandboxOff),
         Box::new(as_perm_005::PermissionSkippingFlags),
@@ -68,6 +82,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_001::UnsignedCard),
         Box::new(as_sec_004::EndpointOverride),
         Box::new(as_sec_003::PromptSecrets),
+        Box::new(as_sign_004::UnsignedRelease),
+        Box::new(as_sign_005::PublishWithoutProvenance),
         Box::new(as_sup_001::UnpinnedSource),
         Box::new(as_sup_002::UnpinnedImage),
     ]
