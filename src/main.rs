@@ -8,6 +8,7 @@ mod diff;
 mod discover;
 mod explain;
 mod finding;
+mod lang;
 mod manifest;
 mod report;
 mod rules;

@@ -234,7 +234,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
         // Artifacts (model weights, bundles) are judged by their path and neighbours;
         // their bytes are never read.
         let source = SourceFile::new(c.rel.clone(), String::new());
-        let findings = check(&source, c, &Document::default(), &[], registry);
+        let findings = check(&source, c, &Document::default(), &[], None, registry);
         return Outcome::Done {
             findings,
             bytes: 0,
@@ -273,6 +273,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     };
     let len = text.len() as u64;
     let source = SourceFile::new(c.rel.clone(), text);
+    let mut code = None;
     let (doc, docker) = match c.kind.form() {
         Form::Doc(format) => match parse(format, &source.text) {
             Ok(d) => (d, Vec::new()),
@@ -302,6 +303,11 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
             let (docker, comments) = match c.kind {
                 FileKind::Dockerfile => manifest::dockerfile::parse(&source.text),
                 FileKind::Instructions => (Vec::new(), manifest::text::html_comments(&source.text)),
+                FileKind::Code(lang) => {
+                    code = crate::lang::analyse(lang, &source.text);
+                    let comments = code.as_ref().map(|m| m.comments.clone());
+                    (Vec::new(), comments.unwrap_or_default())
+                }
                 _ => (Vec::new(), manifest::text::hash_comments(&source.text)),
             };
             let doc = Document {
@@ -316,7 +322,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
         return Outcome::Skipped;
     }
-    let mut findings = check(&source, c, &doc, &docker, registry);
+    let mut findings = check(&source, c, &doc, &docker, code.as_ref(), registry);
     if !opts.no_ignores {
         let directives = suppress::directives(&source, &doc.comments);
         let problems = suppress::apply(&source, &directives, &mut findings, registry);
@@ -335,6 +341,7 @@ fn check(
     c: &Candidate,
     doc: &Document,
     docker: &[manifest::dockerfile::Instruction],
+    code: Option<&crate::lang::Module>,
     registry: &Registry,
 ) -> Vec<Finding> {
     let servers = match c.kind {
@@ -353,6 +360,7 @@ fn check(
         servers,
         env: manifest::env::bindings(c.kind, &source.text, &doc.roots, docker),
         docker,
+        code,
         scope: scope(&source.path),
     };
     registry.check(&parsed)

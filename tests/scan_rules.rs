@@ -44,11 +44,13 @@ struct Found {
     line: u64,
     column: u64,
     suppressed: bool,
+    /// Related locations as `line:col label` (taint steps), in report order.
+    related: Vec<String>,
 }
 
 impl Found {
     fn line(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}:{}:{} {} {}/{} {}",
             self.path,
             self.line,
@@ -57,7 +59,11 @@ impl Found {
             self.severity,
             self.confidence,
             self.message
-        )
+        );
+        for r in &self.related {
+            s.push_str(&format!("\n    {r}"));
+        }
+        s
     }
 }
 
@@ -102,6 +108,21 @@ fn scan(rel: &str) -> Vec<Found> {
                 line: loc["start_line"].as_u64().expect("start_line"),
                 column: loc["start_column"].as_u64().expect("start_column"),
                 suppressed: f["suppressed"].as_bool().expect("suppressed"),
+                related: f["related"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|r| {
+                                format!(
+                                    "{}:{} {}",
+                                    r["start_line"],
+                                    r["start_column"],
+                                    r["label"].as_str().unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -270,6 +291,11 @@ macro_rules! rule_tests {
 rule_tests! {
     fixtures_as_auth_001 => "AS-AUTH-001",
     fixtures_as_dep_001 => "AS-DEP-001",
+    fixtures_as_inj_001 => "AS-INJ-001",
+    fixtures_as_inj_002 => "AS-INJ-002",
+    fixtures_as_inj_004 => "AS-INJ-004",
+    fixtures_as_inj_005 => "AS-INJ-005",
+    fixtures_as_inj_006 => "AS-INJ-006",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_perm_003 => "AS-PERM-003",
     fixtures_as_perm_006 => "AS-PERM-006",

@@ -40,6 +40,8 @@ pub struct Parsed<'a> {
     pub env: Vec<EnvVar>,
     /// Dockerfile instructions (Dockerfiles only).
     pub docker: &'a [Instruction],
+    /// The syntax tree, tools and taint flows of a code file.
+    pub code: Option<&'a crate::lang::Module>,
     pub scope: Scope,
 }
 

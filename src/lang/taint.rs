@@ -1,0 +1,261 @@
+//! The language-neutral half of the taint pass: what a tainted value carries, the
+//! variables of one function, and the flows that reach a sink.
+
+use std::collections::HashMap;
+
+use crate::manifest::Span;
+
+/// Sink classes of the catalog's taint model (Appendix A.2) that the rules report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sink {
+    /// A command line run by a shell (AS-INJ-001).
+    Shell,
+    /// Code evaluation, templates compiled from a string, object-constructing
+    /// deserialisers (AS-INJ-002).
+    Code,
+    /// A file path (AS-INJ-004).
+    File,
+    /// A URL fetched by the server (AS-INJ-005).
+    Network,
+    /// A SQL statement (AS-INJ-006).
+    Sql,
+}
+
+impl Sink {
+    fn bit(self) -> u8 {
+        match self {
+            Sink::Shell => 1,
+            Sink::Code => 2,
+            Sink::File => 4,
+            Sink::Network => 8,
+            Sink::Sql => 16,
+        }
+    }
+}
+
+/// Every class: for validations that make a value safe everywhere (allow-lists,
+/// numeric conversion).
+pub const ALL: u8 = 31;
+
+pub fn bits(classes: &[Sink]) -> u8 {
+    classes.iter().fold(0, |b, s| b | s.bit())
+}
+
+/// One place a value passed through on its way to a sink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub span: Span,
+    pub label: String,
+}
+
+/// What is known about a tainted value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taint {
+    /// From the source to the latest assignment.
+    pub steps: Vec<Step>,
+    /// Sink classes a sanitiser or guard made it safe for.
+    pub cleared: u8,
+    /// Part of a string built by formatting or concatenation.
+    pub built: bool,
+    /// The built string has SQL keywords in its literal parts.
+    pub sqlish: bool,
+    /// Passed through symlink resolution (`realpath`, `resolve()`, `fs.realpath`).
+    pub resolved: bool,
+    /// Its only containment check is a raw string prefix test.
+    pub prefix: bool,
+}
+
+impl Taint {
+    pub fn source(span: Span, label: String) -> Self {
+        Taint {
+            steps: vec![Step { span, label }],
+            ..Taint::default()
+        }
+    }
+
+    pub fn reaches(&self, sink: Sink) -> bool {
+        self.cleared & sink.bit() == 0
+    }
+
+    pub fn clear(&mut self, classes: u8) {
+        self.cleared |= classes;
+    }
+
+    pub fn prefix_note(&self) -> Option<&'static str> {
+        self.prefix.then_some(
+            "its only check is a string prefix test, which `/root-evil` and `..` segments pass",
+        )
+    }
+
+    pub fn step(mut self, span: Span, label: String) -> Self {
+        // Long chains add nothing for a reader; keep the source and the last steps.
+        if self.steps.len() >= 8 {
+            self.steps.remove(1);
+        }
+        self.steps.push(Step { span, label });
+        self
+    }
+
+    /// Two tainted values combined: the first one's path is shown, and a class is
+    /// safe only if both were made safe for it.
+    pub fn merge(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+        match (a, b) {
+            (Some(mut a), Some(b)) => {
+                a.cleared &= b.cleared;
+                a.built |= b.built;
+                a.sqlish |= b.sqlish;
+                a.resolved &= b.resolved;
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A tainted value reaching a sink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub sink: Sink,
+    /// The sink's argument that carries the tainted value.
+    pub span: Span,
+    /// The sink call as the reader knows it, e.g. `subprocess.run(..., shell=True)`.
+    pub callee: String,
+    /// The tool whose parameter is the source.
+    pub tool: String,
+    /// Source first, then each assignment and helper call on the way.
+    pub steps: Vec<Step>,
+    /// What makes the flow worse or explains a guard that does not count.
+    pub note: Option<&'static str>,
+}
+
+/// The variables of one function body being analysed.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, Taint>,
+    /// `a = f(b)`: a guard on `a` also protects `b` (`urlparse(url).hostname`).
+    parents: HashMap<String, Vec<String>>,
+    /// Variables holding an HTTP client or session object.
+    pub clients: std::collections::HashSet<String>,
+}
+
+impl Env {
+    pub fn get(&self, name: &str) -> Option<&Taint> {
+        self.vars.get(name)
+    }
+
+    pub fn set(&mut self, name: &str, taint: Option<Taint>, parents: Vec<String>, kill: bool) {
+        match taint {
+            Some(t) => {
+                self.vars.insert(name.to_string(), t);
+                self.parents.insert(name.to_string(), parents);
+            }
+            // Only straight-line code overwrites: a clean value assigned in one branch
+            // leaves the other branch's taint in place.
+            None if kill => {
+                self.vars.remove(name);
+            }
+            None => {}
+        }
+    }
+
+    /// A guard validated `name`: it and the values it was computed from are safe for
+    /// `classes` from here on.
+    pub fn clear(&mut self, name: &str, classes: u8) {
+        let mut todo = vec![name.to_string()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(t) = self.vars.get_mut(&n) {
+                t.clear(classes);
+            }
+            if let Some(p) = self.parents.get(&n) {
+                todo.extend(p.iter().cloned());
+            }
+        }
+    }
+
+    /// A raw prefix test on `name` (not a containment check; kept for the message).
+    pub fn mark_prefix(&mut self, name: &str) {
+        if let Some(t) = self.vars.get_mut(name) {
+            t.prefix = true;
+        }
+    }
+
+    pub fn is_tainted(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+}
+
+/// SQL keywords in a literal fragment of a built string.
+pub fn sql_like(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
+        || has("where")
+        || (has("drop") && has("table"))
+}
+
+/// Names of same-file functions that validate their argument: a call to one is taken
+/// as the guard it claims to be (`validate_path(p)`, `ensureAllowedUrl(u)`).
+pub fn is_validator_name(name: &str) -> bool {
+    let n = name.trim_start_matches('_').to_ascii_lowercase();
+    [
+        "validate",
+        "sanitize",
+        "sanitise",
+        "ensure",
+        "check",
+        "verify",
+        "assert",
+        "safe",
+        "is_safe",
+        "issafe",
+        "is_allowed",
+        "isallowed",
+        "resolve_safe",
+        "within",
+        "contain",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p))
+        || n.contains("allowed")
+        || n.contains("within")
+}
+
+/// Flows deduplicated by sink position and class, in source order.
+pub fn dedup(mut flows: Vec<Flow>) -> Vec<Flow> {
+    flows.sort_by(|a, b| (a.span.start, a.span.end).cmp(&(b.span.start, b.span.end)));
+    let mut seen = std::collections::HashSet::new();
+    flows.retain(|f| seen.insert((f.span.clone(), f.sink)));
+    flows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_clear_parents() {
+        let mut env = Env::default();
+        env.set("url", Some(Taint::source(0..3, "src".into())), vec![], true);
+        env.set("p", env.get("url").cloned(), vec!["url".into()], true);
+        env.clear("p", bits(&[Sink::Network]));
+        assert!(!env.get("url").unwrap().reaches(Sink::Network));
+        assert!(env.get("url").unwrap().reaches(Sink::File));
+    }
+
+    #[test]
+    fn sql_words() {
+        assert!(sql_like("SELECT * FROM t WHERE a='"));
+        assert!(!sql_like("Selected from the list"));
+        assert!(!sql_like("grep -r "));
+    }
+}
