@@ -471,6 +471,9 @@ struct Fx<'a, 't> {
     depth: usize,
 }
 
+/// An untainted expression in a built string's constant prefix.
+const CONST_STR: &str = "\u{0}";
+
 const HTTP_CLIENTS: &[&str] = &[
     "httpx.Client",
     "httpx.AsyncClient",
@@ -804,10 +807,7 @@ impl<'a, 't> Fx<'a, 't> {
             }
             return;
         }
-        if f.kind() == "identifier"
-            && self.funcs.contains_key(last)
-            && taint::is_validator_name(last)
-        {
+        if f.kind() == "identifier" && taint::is_validator_name(last) {
             for a in args {
                 for n in self.tainted_idents(a, env) {
                     env.clear(&n, ALL);
@@ -862,21 +862,31 @@ impl<'a, 't> Fx<'a, 't> {
             "string" => {
                 let mut acc = None;
                 let mut sql = false;
+                let mut prefix = String::new();
                 for c in children(node) {
                     match c.kind() {
                         "interpolation" => {
                             let t = c
                                 .child_by_field_name("expression")
                                 .and_then(|e| self.expr(e, env));
+                            if acc.is_none() && t.is_none() {
+                                prefix.push(taint::CONST);
+                            }
                             acc = Taint::merge(acc, t);
                         }
-                        "string_content" => sql |= taint::sql_like(self.t(c)),
+                        "string_content" => {
+                            sql |= taint::sql_like(self.t(c));
+                            if acc.is_none() {
+                                prefix.push_str(self.t(c));
+                            }
+                        }
                         _ => {}
                     }
                 }
                 acc.map(|mut t| {
                     t.built = true;
                     t.sqlish |= sql;
+                    t.host_fixed = taint::fixed_host(&prefix);
                     t
                 })
             }
@@ -896,10 +906,24 @@ impl<'a, 't> Fx<'a, 't> {
                     .iter()
                     .flatten()
                     .any(|n| string_literal(*n, self.text).is_some_and(|s| taint::sql_like(&s)));
+                let left_fixed = match (l, &lt) {
+                    (_, Some(t)) => t.host_fixed,
+                    (Some(l), None) => {
+                        let p = string_literal(l, self.text).unwrap_or_else(|| CONST_STR.into());
+                        let p = if op == "%" {
+                            p.split('%').next().unwrap_or("").to_string()
+                        } else {
+                            p
+                        };
+                        taint::fixed_host(&p)
+                    }
+                    _ => false,
+                };
                 Taint::merge(lt, rt).map(|mut t| {
                     if op != "/" {
                         t.built = true;
                         t.sqlish |= sql;
+                        t.host_fixed = left_fixed;
                     }
                     t
                 })
@@ -976,10 +1000,12 @@ impl<'a, 't> Fx<'a, 't> {
         } else {
             None
         };
+        // A validating helper (here or imported) returns a checked value; sinks were
+        // checked above, so `check_output` is not taken for one.
+        if taint::is_validator_name(&last) && recv_t.is_none() {
+            return None;
+        }
         if let Some(h) = helper {
-            if taint::is_validator_name(&last) {
-                return None;
-            }
             if self.depth == 0
                 && (pos.iter().any(|p| p.1.is_some()) || kw.iter().any(|k| k.2.is_some()))
             {
@@ -1035,12 +1061,14 @@ impl<'a, 't> Fx<'a, 't> {
             acc = Taint::merge(acc, t.clone());
         }
         if last == "format" || last == "join" {
-            let sql = recv
-                .and_then(|r| string_literal(r, self.text))
-                .is_some_and(|s| taint::sql_like(&s));
+            let lit = recv.and_then(|r| string_literal(r, self.text));
+            let sql = lit.as_deref().is_some_and(taint::sql_like);
+            let fixed = last == "format"
+                && lit.is_some_and(|s| taint::fixed_host(s.split('{').next().unwrap_or("")));
             acc = acc.map(|mut t| {
                 t.built = true;
                 t.sqlish |= sql;
+                t.host_fixed = fixed;
                 t
             });
         }
@@ -1266,7 +1294,7 @@ impl<'a, 't> Fx<'a, 't> {
         if module_http || client_http {
             let url = if c.last == "request" { arg(1) } else { arg(0) }
                 .or_else(|| kwv("url").and_then(|x| x.2.as_ref().map(|t| (x.1, t))));
-            if let Some((n, t)) = url {
+            if let Some((n, t)) = url.filter(|(_, t)| !t.host_fixed) {
                 let follows = ["follow_redirects", "allow_redirects"]
                     .iter()
                     .any(|k| kw_text(k) == "True");

@@ -63,6 +63,9 @@ pub struct Taint {
     pub resolved: bool,
     /// Its only containment check is a raw string prefix test.
     pub prefix: bool,
+    /// A URL whose scheme and host come before any tainted part
+    /// (`f"{API}/alerts?area={state}"`): the value cannot choose the server.
+    pub host_fixed: bool,
 }
 
 impl Taint {
@@ -83,7 +86,7 @@ impl Taint {
 
     pub fn prefix_note(&self) -> Option<&'static str> {
         self.prefix.then_some(
-            "its only check is a string prefix test, which `/root-evil` and `..` segments pass",
+            "its only check is a string prefix test on an unresolved path, which a sibling such as `<root>-evil` or a symlink inside the root passes",
         )
     }
 
@@ -105,6 +108,7 @@ impl Taint {
                 a.built |= b.built;
                 a.sqlish |= b.sqlish;
                 a.resolved &= b.resolved;
+                a.host_fixed &= b.host_fixed;
                 Some(a)
             }
             (a, b) => a.or(b),
@@ -188,6 +192,22 @@ impl Env {
     }
 }
 
+/// Placeholder for an untainted expression inside the constant prefix of a built
+/// string (a base URL constant).
+pub const CONST: char = '\u{0}';
+
+/// Whether the constant text before the first tainted part of a built string fixes
+/// the URL's host: a scheme and host followed by `/`, `?` or `#`, or a constant base
+/// followed by a path. `https://{host}` and `https://api.example.com{rest}` do not
+/// (`@evil.example` after a host changes it).
+pub fn fixed_host(prefix: &str) -> bool {
+    let ends_host = |s: &str| s.contains(['/', '?', '#']);
+    if let Some(i) = prefix.find("://") {
+        return ends_host(&prefix[i + 3..]);
+    }
+    prefix.starts_with(CONST) && ends_host(prefix)
+}
+
 /// SQL keywords in a literal fragment of a built string.
 pub fn sql_like(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
@@ -203,31 +223,51 @@ pub fn sql_like(s: &str) -> bool {
         || (has("drop") && has("table"))
 }
 
-/// Names of same-file functions that validate their argument: a call to one is taken
-/// as the guard it claims to be (`validate_path(p)`, `ensureAllowedUrl(u)`).
+/// Names of functions that validate their argument: a call to one is taken as the
+/// guard it claims to be (`validate_path(p)`, `ensureAllowedUrl(u)`). A bare
+/// `check_`/`verify` prefix is not enough: `check_may_fetch(url)` checks robots.txt.
 pub fn is_validator_name(name: &str) -> bool {
     let n = name.trim_start_matches('_').to_ascii_lowercase();
-    [
-        "validate",
-        "sanitize",
-        "sanitise",
-        "ensure",
-        "check",
-        "verify",
-        "assert",
-        "safe",
-        "is_safe",
-        "issafe",
-        "is_allowed",
-        "isallowed",
-        "resolve_safe",
-        "within",
-        "contain",
-    ]
-    .iter()
-    .any(|p| n.starts_with(p))
-        || n.contains("allowed")
-        || n.contains("within")
+    ["validate", "sanitize", "sanitise", "is_safe", "issafe"]
+        .iter()
+        .any(|p| n.starts_with(p))
+        || [
+            "allowed",
+            "safe_path",
+            "safepath",
+            "within",
+            "inside",
+            "permitted",
+            "allowlist",
+            "whitelist",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+#[cfg(test)]
+mod names {
+    #[test]
+    fn validators() {
+        for v in [
+            "validatePath",
+            "_validate_url",
+            "isPathAllowed",
+            "ensure_within_root",
+            "sanitize",
+        ] {
+            assert!(super::is_validator_name(v), "{v}");
+        }
+        for v in [
+            "check_output",
+            "check_may_autonomously_fetch_url",
+            "verify",
+            "run",
+            "resolve",
+        ] {
+            assert!(!super::is_validator_name(v), "{v}");
+        }
+    }
 }
 
 /// Flows deduplicated by sink position and class, in source order.
@@ -250,6 +290,16 @@ mod tests {
         env.clear("p", bits(&[Sink::Network]));
         assert!(!env.get("url").unwrap().reaches(Sink::Network));
         assert!(env.get("url").unwrap().reaches(Sink::File));
+    }
+
+    #[test]
+    fn fixed_hosts() {
+        assert!(fixed_host("https://api.example.com/v1/"));
+        assert!(fixed_host("\u{0}/alerts?area="));
+        assert!(!fixed_host("https://"));
+        assert!(!fixed_host("https://api.example.com"));
+        assert!(!fixed_host(""));
+        assert!(!fixed_host("\u{0}"));
     }
 
     #[test]
