@@ -736,9 +736,14 @@ impl<'a, 't> Fx<'a, 't> {
                 if let (true, Some(left), Some(right)) = (allow, parts.first(), parts.get(1)) {
                     // Tainted value on the left, a constant or allow-list on the right.
                     if self.tainted_idents(*right, env).is_empty() {
-                        for n in self.tainted_idents(*left, env) {
-                            env.clear(&n, ALL);
+                        // `Path(p).resolve().parent == root`, `commonpath([real, root]) == root`:
+                        // a resolved path compared with a fixed one is contained.
+                        if self.peek(*left, env).is_some_and(|t| t.resolved) {
+                            for n in self.tainted_idents(*left, env) {
+                                env.clear(&n, bits(&[Sink::File]));
+                            }
                         }
+                        self.validated(*left, env, ALL);
                     }
                 }
             }
@@ -801,18 +806,58 @@ impl<'a, 't> Fx<'a, 't> {
                 classes = ALL;
             }
             if let Some(s) = subject {
-                for n in self.tainted_idents(s, env) {
-                    env.clear(&n, classes);
-                }
+                self.validated(s, env, classes);
             }
             return;
         }
         if f.kind() == "identifier" && taint::is_validator_name(last) {
             for a in args {
-                for n in self.tainted_idents(a, env) {
-                    env.clear(&n, ALL);
+                self.validated(a, env, ALL);
+            }
+        }
+    }
+
+    /// A guard validated `node` for `classes`. A whole variable or field is marked; a
+    /// URL's host (`urlparse(u).hostname`, `parsed.netloc`) validates the URL it came
+    /// from, for fetching only; a derived value (`cmd.split()[0]`) validates nothing.
+    fn validated(&self, node: Node<'_>, env: &mut Env, classes: u8) {
+        match node.kind() {
+            "identifier" | "attribute" => {
+                let field = node
+                    .child_by_field_name("attribute")
+                    .map(|a| self.t(a))
+                    .unwrap_or("");
+                if taint::HOST_FIELDS.contains(&field) {
+                    if let Some(base) = node.child_by_field_name("object") {
+                        let base = if base.kind() == "call" {
+                            base.child_by_field_name("arguments")
+                                .and_then(|a| a.named_child(0))
+                                .unwrap_or(base)
+                        } else {
+                            base
+                        };
+                        for n in self.tainted_idents(base, env) {
+                            env.clear(&n, bits(&[Sink::Network]));
+                        }
+                    }
+                    return;
+                }
+                let text = self.t(node);
+                if env.is_tainted(text) {
+                    env.clear_only(text, classes);
+                } else if let Some(mut t) = self.peek(node, env) {
+                    t.clear(classes);
+                    env.set(text, Some(t), Vec::new(), false);
                 }
             }
+            "parenthesized_expression" | "keyword_argument" => {
+                if let Some(c) =
+                    node.named_child((node.named_child_count() as u32).saturating_sub(1))
+                {
+                    self.validated(c, env, classes);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -835,9 +880,19 @@ impl<'a, 't> Fx<'a, 't> {
                 node.child_by_field_name("object")
                     .and_then(|o| self.peek(o, env))
             }),
-            _ => children(node)
-                .into_iter()
-                .fold(None, |acc, c| Taint::merge(acc, self.peek(c, env))),
+            _ => {
+                let t = children(node)
+                    .into_iter()
+                    .fold(None, |acc, c| Taint::merge(acc, self.peek(c, env)));
+                let resolves = node.kind() == "call"
+                    && node.child_by_field_name("function").is_some_and(|f| {
+                        matches!(self.last_name(f).as_str(), "resolve" | "realpath")
+                    });
+                t.map(|mut t| {
+                    t.resolved |= resolves;
+                    t
+                })
+            }
         }
     }
 
@@ -1457,6 +1512,9 @@ mod tests {
         ))
         .is_empty());
         assert!(flows(&tool("    q = int(p)\n    os.system(f'kill {q}')\n")).is_empty());
+        // Checking a part of the value validates nothing.
+        let part = tool("    if p.split()[0] in ('ls', 'pwd'):\n        os.system(p)\n");
+        assert_eq!(flows(&part).len(), 1);
     }
 
     #[test]

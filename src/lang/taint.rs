@@ -33,6 +33,10 @@ impl Sink {
     }
 }
 
+/// Fields that hold a URL's host: checking one against an allow-list validates the
+/// URL for fetching.
+pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
+
 /// Every class: for validations that make a value safe everywhere (allow-lists,
 /// numeric conversion).
 pub const ALL: u8 = 31;
@@ -177,6 +181,13 @@ impl Env {
             if let Some(p) = self.parents.get(&n) {
                 todo.extend(p.iter().cloned());
             }
+        }
+    }
+
+    /// A guard validated exactly `name` (not what it was computed from).
+    pub fn clear_only(&mut self, name: &str, classes: u8) {
+        if let Some(t) = self.vars.get_mut(name) {
+            t.clear(classes);
         }
     }
 

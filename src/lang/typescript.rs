@@ -737,13 +737,9 @@ impl<'a, 't> Fx<'a, 't> {
                             )
                         };
                         if rt.is_empty() && constant(r) {
-                            for n in lt {
-                                env.clear(&n, ALL);
-                            }
+                            self.validated(l, env, ALL);
                         } else if lt.is_empty() && constant(l) {
-                            for n in rt {
-                                env.clear(&n, ALL);
-                            }
+                            self.validated(r, env, ALL);
                         }
                     }
                     _ => {}
@@ -773,9 +769,7 @@ impl<'a, 't> Fx<'a, 't> {
                 "includes" | "has" => {
                     if obj.is_some_and(|o| self.tainted_idents(o, env).is_empty()) {
                         for a in args {
-                            for n in self.tainted_idents(a, env) {
-                                env.clear(&n, ALL);
-                            }
+                            self.validated(a, env, ALL);
                         }
                     }
                 }
@@ -810,9 +804,7 @@ impl<'a, 't> Fx<'a, 't> {
                         ALL
                     };
                     if let Some(s) = subject {
-                        for n in self.tainted_idents(s, env) {
-                            env.clear(&n, classes);
-                        }
+                        self.validated(s, env, classes);
                     }
                 }
                 _ => {}
@@ -822,10 +814,54 @@ impl<'a, 't> Fx<'a, 't> {
         let name = self.t(f);
         if f.kind() == "identifier" && taint::is_validator_name(name) {
             for a in args {
-                for n in self.tainted_idents(a, env) {
-                    env.clear(&n, ALL);
+                self.validated(a, env, ALL);
+            }
+        }
+    }
+
+    /// A guard validated `node` for `classes`. A whole variable or field is marked; a
+    /// URL's host (`new URL(u).hostname`, `parsed.host`) validates the URL it came
+    /// from, for fetching only; a derived value (`cmd.split(" ")[0]`) validates nothing.
+    fn validated(&self, node: Node<'_>, env: &mut Env, classes: u8) {
+        match node.kind() {
+            "identifier" | "member_expression" => {
+                let field = node
+                    .child_by_field_name("property")
+                    .map(|a| self.t(a))
+                    .unwrap_or("");
+                if taint::HOST_FIELDS.contains(&field) {
+                    if let Some(base) = node.child_by_field_name("object") {
+                        let base = unwrap_expr(base);
+                        let base = if matches!(base.kind(), "call_expression" | "new_expression") {
+                            base.child_by_field_name("arguments")
+                                .and_then(|a| a.named_child(0))
+                                .unwrap_or(base)
+                        } else {
+                            base
+                        };
+                        for n in self.tainted_idents(base, env) {
+                            env.clear(&n, bits(&[Sink::Network]));
+                        }
+                    }
+                    return;
+                }
+                let text = self.t(node);
+                if env.is_tainted(text) {
+                    env.clear_only(text, classes);
+                } else if let Some(mut t) = self.peek(node, env) {
+                    t.clear(classes);
+                    env.set(text, Some(t), Vec::new(), false);
                 }
             }
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression" => {
+                if let Some(c) = node.named_child(0) {
+                    self.validated(c, env, classes);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -1371,6 +1407,13 @@ mod tests {
         ))
         .is_empty());
         assert!(flows(&format!("{head}server.tool('g', {{}}, async ({{ b }}) => {{ if (!['main'].includes(b)) throw new Error(); exec('git log ' + b); }});")).is_empty());
+        // Validating one field leaves the others tainted.
+        let f = flows(&format!("{head}server.tool('g', {{}}, async (a) => {{ if (a.mode === 'x') exec('run ' + a.cmd); }});"));
+        assert_eq!(f.len(), 1);
+        assert!(flows(&format!(
+            "{head}server.tool('g', {{}}, async (a) => {{ if (a.cmd === 'ls') exec(a.cmd); }});"
+        ))
+        .is_empty());
     }
 
     #[test]
