@@ -291,12 +291,14 @@ macro_rules! rule_tests {
 rule_tests! {
     fixtures_as_auth_001 => "AS-AUTH-001",
     fixtures_as_dep_001 => "AS-DEP-001",
+    fixtures_as_exec_001 => "AS-EXEC-001",
     fixtures_as_inj_001 => "AS-INJ-001",
     fixtures_as_inj_002 => "AS-INJ-002",
     fixtures_as_inj_004 => "AS-INJ-004",
     fixtures_as_inj_005 => "AS-INJ-005",
     fixtures_as_inj_006 => "AS-INJ-006",
     fixtures_as_net_001 => "AS-NET-001",
+    fixtures_as_net_002 => "AS-NET-002",
     fixtures_as_perm_003 => "AS-PERM-003",
     fixtures_as_perm_006 => "AS-PERM-006",
     fixtures_as_pois_002 => "AS-POIS-002",
@@ -306,6 +308,7 @@ rule_tests! {
     fixtures_as_sec_005 => "AS-SEC-005",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
+    fixtures_as_sup_005 => "AS-SUP-005",
 }
 
 /// Every rule the binary ships has a fixture directory with bad and good cases, and

@@ -6,6 +6,7 @@
 //! the result (`Module::flows` by sink class, or the syntax tree for call patterns).
 
 pub mod python;
+pub mod sites;
 pub mod taint;
 pub mod typescript;
 
@@ -64,6 +65,9 @@ pub struct Module {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<Comment>,
+    /// Every call and assignment/property, for pattern rules.
+    pub calls: Vec<sites::CallSite>,
+    pub settings: Vec<sites::Setting>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -91,12 +95,15 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         Lang::Python => python::analyse(&tree, text),
         _ => typescript::analyse(&tree, text),
     };
+    let (calls, settings) = sites::collect(lang, &tree, text);
     Some(Module {
         lang,
         tree,
         tools,
         flows,
         comments,
+        calls,
+        settings,
     })
 }
 

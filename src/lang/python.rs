@@ -10,7 +10,7 @@ use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, Tool};
 
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
-type Imports = HashMap<String, String>;
+pub(super) type Imports = HashMap<String, String>;
 
 pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
     let root = tree.root_node();
@@ -50,7 +50,7 @@ fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).collect()
 }
 
-fn imports(root: Node<'_>, text: &str) -> Imports {
+pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -132,7 +132,7 @@ fn functions<'t>(root: Node<'t>, text: &str) -> HashMap<String, Node<'t>> {
 }
 
 /// The dotted name a callee or decorator refers to, through import aliases.
-fn dotted(node: Node<'_>, text: &str, imports: &Imports) -> Option<String> {
+pub(super) fn dotted(node: Node<'_>, text: &str, imports: &Imports) -> Option<String> {
     match node.kind() {
         "identifier" => {
             let n = text_of(node, text);

@@ -12,7 +12,7 @@ use super::{string_literal, text_of, Tool};
 
 /// Local name → module or module member: `cp` → `child_process`, `run` →
 /// `child_process.exec` (also through `promisify`).
-type Imports = HashMap<String, String>;
+pub(super) type Imports = HashMap<String, String>;
 
 pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
     let root = tree.root_node();
@@ -60,7 +60,7 @@ fn normalise_module(m: &str) -> String {
     }
 }
 
-fn imports(root: Node<'_>, text: &str) -> Imports {
+pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -181,6 +181,27 @@ fn require_binding(name: Node<'_>, value: Node<'_>, text: &str, map: &mut Import
             }
         }
         _ => {}
+    }
+}
+
+/// The dotted name a callee refers to, through imports: `fs.promises.readFile` →
+/// `fs.readFile`, `cp.exec` → `child_process.exec`.
+pub(super) fn dotted(n: Node<'_>, text: &str, imports: &Imports) -> Option<String> {
+    match n.kind() {
+        "identifier" => {
+            let s = text_of(n, text);
+            Some(imports.get(s).cloned().unwrap_or_else(|| s.to_string()))
+        }
+        "member_expression" => {
+            let o = dotted(n.child_by_field_name("object")?, text, imports)?;
+            let p = text_of(n.child_by_field_name("property")?, text);
+            if p == "promises" || p == "default" {
+                return Some(o);
+            }
+            Some(format!("{o}.{p}"))
+        }
+        "parenthesized_expression" | "await_expression" => dotted(n.named_child(0)?, text, imports),
+        _ => None,
     }
 }
 
@@ -467,27 +488,7 @@ impl<'a, 't> Fx<'a, 't> {
     }
 
     fn dotted(&self, n: Node<'_>) -> Option<String> {
-        match n.kind() {
-            "identifier" => {
-                let s = self.t(n);
-                Some(
-                    self.imports
-                        .get(s)
-                        .cloned()
-                        .unwrap_or_else(|| s.to_string()),
-                )
-            }
-            "member_expression" => {
-                let o = self.dotted(n.child_by_field_name("object")?)?;
-                let p = self.t(n.child_by_field_name("property")?);
-                if p == "promises" || p == "default" {
-                    return Some(o);
-                }
-                Some(format!("{o}.{p}"))
-            }
-            "parenthesized_expression" | "await_expression" => self.dotted(n.named_child(0)?),
-            _ => None,
-        }
+        dotted(n, self.text, self.imports)
     }
 
     fn function(&mut self, f: Node<'t>, env: &mut Env) -> Option<Taint> {

@@ -1,16 +1,19 @@
 //! Code rules: detections that a declarative matcher cannot express. One file each.
 
 mod as_auth_001;
+mod as_exec_001;
 mod as_inj_001;
 mod as_inj_002;
 mod as_inj_004;
 mod as_inj_005;
 mod as_inj_006;
+mod as_net_002;
 mod as_perm_003;
 mod as_perm_006;
 mod as_pois_002;
 mod as_sec_001;
 mod as_sup_001;
+mod as_sup_005;
 mod flows;
 
 use crate::manifest::{Node, Span};
@@ -21,16 +24,19 @@ use super::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(as_auth_001::NoAuth),
+        Box::new(as_exec_001::LangchainDangerousTools),
         Box::new(as_inj_001::ShellInjection),
         Box::new(as_inj_002::CodeInjection),
         Box::new(as_inj_004::PathTraversal),
         Box::new(as_inj_005::Ssrf),
         Box::new(as_inj_006::SqlInjection),
+        Box::new(as_net_002::TlsVerificationOff),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_006::BroadFilesystem),
         Box::new(as_pois_002::HiddenCharacters),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sup_001::UnpinnedSource),
+        Box::new(as_sup_005::UnsafeModelLoading),
     ]
 }
 
