@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, Tool};
@@ -12,16 +12,14 @@ use super::{string_literal, text_of, Tool};
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
 pub(super) type Imports = HashMap<String, String>;
 
-pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
-    let root = tree.root_node();
-    let imports = imports(root, text);
-    let funcs = functions(root, text);
-    let found = discover(root, text, &imports, &funcs);
+pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
+    let funcs = functions(nodes, text);
+    let found = discover(nodes, text, imports, &funcs);
     let mut flows = Vec::new();
     for (tool, func, skip) in &found {
         let mut fx = Fx {
             text,
-            imports: &imports,
+            imports,
             funcs: &funcs,
             tool: &tool.name,
             flows: Vec::new(),
@@ -50,10 +48,9 @@ fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).collect()
 }
 
-pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
+pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
     let mut map = Imports::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         match n.kind() {
             "import_statement" => {
                 for c in children(n) {
@@ -94,17 +91,6 @@ pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
                     }
                 }
             }
-            "function_definition"
-            | "class_definition"
-            | "decorated_definition"
-            | "module"
-            | "block"
-            | "if_statement"
-            | "try_statement"
-            | "else_clause"
-            | "except_clause" => {
-                stack.extend(children(n));
-            }
             _ => {}
         }
     }
@@ -112,18 +98,14 @@ pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
 }
 
 /// Functions and methods of the file by name, for one-level helper calls.
-fn functions<'t>(root: Node<'t>, text: &str) -> HashMap<String, Node<'t>> {
+fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         match n.kind() {
             "function_definition" => {
                 if let Some(name) = n.child_by_field_name("name") {
                     map.entry(text_of(name, text).to_string()).or_insert(n);
                 }
-            }
-            "module" | "block" | "decorated_definition" | "class_definition" => {
-                stack.extend(children(n))
             }
             _ => {}
         }
@@ -352,14 +334,13 @@ fn class_tool_name(class: Node<'_>, text: &str) -> Option<(String, std::ops::Ran
 type Found<'t> = (Tool, Node<'t>, usize);
 
 fn discover<'t>(
-    root: Node<'t>,
+    nodes: &[Node<'t>],
     text: &str,
     imports: &Imports,
     funcs: &HashMap<String, Node<'t>>,
 ) -> Vec<Found<'t>> {
     let mut out: Vec<Found<'t>> = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         match n.kind() {
             "decorated_definition" => {
                 let Some(def) = n.child_by_field_name("definition") else {
@@ -376,7 +357,6 @@ fn discover<'t>(
                         }
                     }
                 }
-                stack.push(def);
             }
             "class_definition" => {
                 if is_tool_class(n, text) {
@@ -402,7 +382,6 @@ fn discover<'t>(
                         }
                     }
                 }
-                stack.extend(children(n));
             }
             "call" => {
                 if let Some(found) = function_tool(n, text, imports, funcs) {
@@ -410,9 +389,8 @@ fn discover<'t>(
                         out.push(found);
                     }
                 }
-                stack.extend(children(n));
             }
-            _ => stack.extend(children(n)),
+            _ => {}
         }
     }
     out.sort_by_key(|(t, _, _)| t.body.start);

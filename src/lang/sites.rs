@@ -2,7 +2,9 @@
 //! dangerous framework opt-ins, unsafe model loading): collected in one walk, with
 //! callee names resolved through imports.
 
-use tree_sitter::{Node, Tree};
+use std::collections::HashMap;
+
+use tree_sitter::Node;
 
 use super::{python, string_literal, text_of, typescript, Lang};
 use crate::manifest::Span;
@@ -52,19 +54,22 @@ fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).collect()
 }
 
-pub fn collect(lang: Lang, tree: &Tree, text: &str) -> (Vec<CallSite>, Vec<Setting>) {
-    let root = tree.root_node();
+pub fn collect(
+    lang: Lang,
+    nodes: &[Node<'_>],
+    text: &str,
+    imports: &HashMap<String, String>,
+) -> (Vec<CallSite>, Vec<Setting>) {
     let mut calls = Vec::new();
     let mut settings = Vec::new();
     match lang {
         Lang::Python => {
-            let imports = python::imports(root, text);
-            walk(root, &mut |n| match n.kind() {
+            walk(nodes, &mut |n| match n.kind() {
                 "call" => {
                     let Some(f) = n.child_by_field_name("function") else {
                         return;
                     };
-                    let name = python::dotted(f, text, &imports)
+                    let name = python::dotted(f, text, imports)
                         .unwrap_or_else(|| text_of(f, text).to_string());
                     let args = n
                         .child_by_field_name("arguments")
@@ -113,8 +118,7 @@ pub fn collect(lang: Lang, tree: &Tree, text: &str) -> (Vec<CallSite>, Vec<Setti
             });
         }
         _ => {
-            let imports = typescript::imports(root, text);
-            walk(root, &mut |n| match n.kind() {
+            walk(nodes, &mut |n| match n.kind() {
                 "call_expression" | "new_expression" => {
                     let Some(f) = n
                         .child_by_field_name("function")
@@ -122,7 +126,7 @@ pub fn collect(lang: Lang, tree: &Tree, text: &str) -> (Vec<CallSite>, Vec<Setti
                     else {
                         return;
                     };
-                    let name = typescript::dotted(f, text, &imports)
+                    let name = typescript::dotted(f, text, imports)
                         .unwrap_or_else(|| text_of(f, text).to_string());
                     let args = n
                         .child_by_field_name("arguments")
@@ -176,13 +180,8 @@ pub fn collect(lang: Lang, tree: &Tree, text: &str) -> (Vec<CallSite>, Vec<Setti
     (calls, settings)
 }
 
-fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+fn walk<'t>(nodes: &[Node<'t>], f: &mut impl FnMut(Node<'t>)) {
+    for &n in nodes {
         f(n);
-        // Literals hold no calls; skipping them keeps the walk cheap.
-        if !matches!(n.kind(), "string" | "template_string" | "comment") {
-            stack.extend(children(n).into_iter().rev());
-        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, Tool};
@@ -14,16 +14,14 @@ use super::{string_literal, text_of, Tool};
 /// `child_process.exec` (also through `promisify`).
 pub(super) type Imports = HashMap<String, String>;
 
-pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
-    let root = tree.root_node();
-    let imports = imports(root, text);
-    let funcs = functions(root, text);
-    let found = discover(root, text, &funcs);
+pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
+    let funcs = functions(nodes, text);
+    let found = discover(nodes, text, &funcs);
     let mut flows = Vec::new();
     for (tool, handler) in &found {
         let mut fx = Fx {
             text,
-            imports: &imports,
+            imports,
             funcs: &funcs,
             tool: &tool.name,
             flows: Vec::new(),
@@ -60,10 +58,9 @@ fn normalise_module(m: &str) -> String {
     }
 }
 
-pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
+pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
     let mut map = Imports::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         match n.kind() {
             "import_statement" => {
                 let Some(src) = n
@@ -114,10 +111,8 @@ pub(super) fn imports(root: Node<'_>, text: &str) -> Imports {
                 ) {
                     require_binding(name, value, text, &mut map);
                 }
-                stack.extend(children(n).into_iter().rev());
             }
-            // In source order, so `promisify(exec)` sees the import of `exec`.
-            _ => stack.extend(children(n).into_iter().rev()),
+            _ => {}
         }
     }
     map
@@ -228,16 +223,14 @@ fn is_function(n: Node<'_>) -> bool {
 }
 
 /// Functions of the file by name (declarations, `const f = () => ...`, methods).
-fn functions<'t>(root: Node<'t>, text: &str) -> HashMap<String, Node<'t>> {
+fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         match n.kind() {
             "function_declaration" | "method_definition" | "generator_function_declaration" => {
                 if let Some(name) = n.child_by_field_name("name") {
                     map.entry(text_of(name, text).to_string()).or_insert(n);
                 }
-                stack.extend(children(n));
             }
             "variable_declarator" => {
                 let name = n.child_by_field_name("name");
@@ -247,9 +240,8 @@ fn functions<'t>(root: Node<'t>, text: &str) -> HashMap<String, Node<'t>> {
                         map.entry(text_of(name, text).to_string()).or_insert(value);
                     }
                 }
-                stack.extend(children(n));
             }
-            _ => stack.extend(children(n)),
+            _ => {}
         }
     }
     map
@@ -350,16 +342,18 @@ fn lit(n: Option<Node<'_>>, text: &str) -> Option<(String, std::ops::Range<usize
 
 type Found<'t> = (Tool, Node<'t>);
 
-fn discover<'t>(root: Node<'t>, text: &str, funcs: &HashMap<String, Node<'t>>) -> Vec<Found<'t>> {
+fn discover<'t>(
+    nodes: &[Node<'t>],
+    text: &str,
+    funcs: &HashMap<String, Node<'t>>,
+) -> Vec<Found<'t>> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    for &n in nodes {
         if matches!(n.kind(), "call_expression" | "new_expression") {
             if let Some(f) = tool_call(n, text, funcs) {
                 out.push(f);
             }
         }
-        stack.extend(children(n));
     }
     out.sort_by_key(|(t, _)| t.body.start);
     out
