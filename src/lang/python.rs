@@ -100,14 +100,9 @@ pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
 /// Functions and methods of the file by name, for one-level helper calls.
 fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
-    for &n in nodes {
-        match n.kind() {
-            "function_definition" => {
-                if let Some(name) = n.child_by_field_name("name") {
-                    map.entry(text_of(name, text).to_string()).or_insert(n);
-                }
-            }
-            _ => {}
+    for &n in nodes.iter().filter(|n| n.kind() == "function_definition") {
+        if let Some(name) = n.child_by_field_name("name") {
+            map.entry(text_of(name, text).to_string()).or_insert(n);
         }
     }
     map
@@ -237,15 +232,12 @@ fn docstring(func: Node<'_>, text: &str) -> Option<(String, std::ops::Range<usiz
     string_literal(s, text).map(|v| (v, s.byte_range()))
 }
 
+/// A string literal's value and span.
+type Literal = (String, std::ops::Range<usize>);
+
 /// Name and description written in a decorator call: `name=`/`description=` or the
 /// first and second positional strings (CrewAI, Claude Agent SDK).
-fn decorator_strings(
-    dec: Node<'_>,
-    text: &str,
-) -> (
-    Option<(String, std::ops::Range<usize>)>,
-    Option<(String, std::ops::Range<usize>)>,
-) {
+fn decorator_strings(dec: Node<'_>, text: &str) -> (Option<Literal>, Option<Literal>) {
     let mut name = None;
     let mut desc = None;
     let Some(call) = dec.named_child(0).filter(|e| e.kind() == "call") else {
@@ -358,26 +350,22 @@ fn discover<'t>(
                     }
                 }
             }
-            "class_definition" => {
-                if is_tool_class(n, text) {
-                    let name = class_tool_name(n, text);
-                    if let Some(body) = n.child_by_field_name("body") {
-                        for m in children(body) {
-                            let m = if m.kind() == "decorated_definition" {
-                                m.child_by_field_name("definition").unwrap_or(m)
-                            } else {
-                                m
-                            };
-                            if m.kind() != "function_definition" {
-                                continue;
-                            }
-                            let mname = m.child_by_field_name("name").map(|x| text_of(x, text));
-                            if matches!(mname, Some("_run" | "_arun" | "forward")) {
-                                if let Some(t) =
-                                    make_tool(m, text, "tool class", name.clone(), None)
-                                {
-                                    out.push((t, m, 0));
-                                }
+            "class_definition" if is_tool_class(n, text) => {
+                let name = class_tool_name(n, text);
+                if let Some(body) = n.child_by_field_name("body") {
+                    for m in children(body) {
+                        let m = if m.kind() == "decorated_definition" {
+                            m.child_by_field_name("definition").unwrap_or(m)
+                        } else {
+                            m
+                        };
+                        if m.kind() != "function_definition" {
+                            continue;
+                        }
+                        let mname = m.child_by_field_name("name").map(|x| text_of(x, text));
+                        if matches!(mname, Some("_run" | "_arun" | "forward")) {
+                            if let Some(t) = make_tool(m, text, "tool class", name.clone(), None) {
+                                out.push((t, m, 0));
                             }
                         }
                     }

@@ -283,7 +283,7 @@ mod names {
 
 /// Flows deduplicated by sink position and class, in source order.
 pub fn dedup(mut flows: Vec<Flow>) -> Vec<Flow> {
-    flows.sort_by(|a, b| (a.span.start, a.span.end).cmp(&(b.span.start, b.span.end)));
+    flows.sort_by_key(|f| (f.span.start, f.span.end));
     let mut seen = std::collections::HashSet::new();
     flows.retain(|f| seen.insert((f.span.clone(), f.sink)));
     flows

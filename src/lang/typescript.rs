@@ -323,10 +323,10 @@ fn prop<'t>(obj: Node<'t>, key: &str, text: &str) -> Option<Node<'t>> {
                     return c.child_by_field_name("value");
                 }
             }
-            "method_definition" => {
-                if c.child_by_field_name("name").map(|n| text_of(n, text)) == Some(key) {
-                    return Some(c);
-                }
+            "method_definition"
+                if c.child_by_field_name("name").map(|n| text_of(n, text)) == Some(key) =>
+            {
+                return Some(c);
             }
             "shorthand_property_identifier" if text_of(c, text) == key => return Some(c),
             _ => {}
@@ -761,11 +761,11 @@ impl<'a, 't> Fx<'a, 't> {
                 .unwrap_or("");
             match prop {
                 // ALLOWED.includes(host), allowedHosts.has(url.hostname)
-                "includes" | "has" => {
-                    if obj.is_some_and(|o| self.tainted_idents(o, env).is_empty()) {
-                        for a in args {
-                            self.validated(a, env, ALL);
-                        }
+                "includes" | "has"
+                    if obj.is_some_and(|o| self.tainted_idents(o, env).is_empty()) =>
+                {
+                    for a in args {
+                        self.validated(a, env, ALL);
                     }
                 }
                 "startsWith" => {
