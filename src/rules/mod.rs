@@ -118,7 +118,8 @@ pub fn is_sample_path(path: &str) -> bool {
 fn is_test_file_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     let stem = n.rsplit_once('.').map_or(n.as_str(), |(s, _)| s);
-    n.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest")
+    n.ends_with(".py")
+        && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest")
         || [".test", ".spec", ".examples", ".example"]
             .iter()
             .any(|m| stem.ends_with(m))
