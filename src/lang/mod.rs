@@ -153,6 +153,35 @@ fn preorder(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
     }
 }
 
+/// Syntax deeper than this is not followed by the taint pass, whose walk over
+/// expressions recurses: generated or hostile code must not exhaust the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Whether a function's syntax nests deeper than the taint pass follows.
+pub fn too_deep(node: tree_sitter::Node<'_>) -> bool {
+    let mut c = node.walk();
+    let mut depth = 0usize;
+    loop {
+        if c.goto_first_child() {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return true;
+            }
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            if c.goto_next_sibling() {
+                break;
+            }
+            c.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
 /// The text of a node; empty when the range is not on character boundaries.
 pub fn text_of<'t>(node: tree_sitter::Node<'_>, text: &'t str) -> &'t str {
     text.get(node.byte_range()).unwrap_or("")
@@ -200,6 +229,45 @@ mod tests {
         assert!(looks_generated(&mini));
         assert!(!looks_generated("def f():\n    return 1\n"));
         assert!(!looks_generated(""));
+    }
+
+    #[test]
+    fn deep_and_odd_inputs_do_not_crash() {
+        let deep_py = format!(
+            "from mcp.server.fastmcp import FastMCP\nm = FastMCP()\n@m.tool()\ndef t(p):\n    return os.system({}p{})\n",
+            "(\n".repeat(5000),
+            ")\n".repeat(5000)
+        );
+        let m = analyse(Lang::Python, &deep_py).unwrap();
+        assert_eq!(m.tools.len(), 1);
+        let chain = format!("x = (a{})\n", "\n.b".repeat(20_000));
+        assert!(analyse(Lang::Python, &chain).is_some());
+        let deep_ts = format!(
+            "server.tool('t', {{}}, async ({{ p }}) => exec({}p{}));\nconst y = a{};",
+            "(\n".repeat(5000),
+            ")\n".repeat(5000),
+            "\n.b".repeat(20_000)
+        );
+        assert!(analyse(Lang::TypeScript, &deep_ts).is_some());
+        for src in [
+            "",
+            "\u{feff}",
+            "def",
+            "@",
+            "server.tool(",
+            "é = '\u{202e}'",
+            "\0\0",
+        ] {
+            let _ = analyse(Lang::Python, src);
+            let _ = analyse(Lang::Tsx, src);
+            let _ = analyse(Lang::JavaScript, src);
+        }
+    }
+
+    #[test]
+    fn shallow_functions_are_not_too_deep() {
+        let m = analyse(Lang::Python, "def f(a):\n    return a + 1\n").unwrap();
+        assert!(!too_deep(m.tree.root_node()));
     }
 
     #[test]

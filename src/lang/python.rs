@@ -17,6 +17,9 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
     let found = discover(nodes, text, imports, &funcs);
     let mut flows = Vec::new();
     for (tool, func, skip) in &found {
+        if super::too_deep(*func) {
+            continue;
+        }
         let mut fx = Fx {
             text,
             imports,
@@ -110,18 +113,26 @@ fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
 
 /// The dotted name a callee or decorator refers to, through import aliases.
 pub(super) fn dotted(node: Node<'_>, text: &str, imports: &Imports) -> Option<String> {
-    match node.kind() {
-        "identifier" => {
-            let n = text_of(node, text);
-            Some(imports.get(n).cloned().unwrap_or_else(|| n.to_string()))
-        }
-        "attribute" => {
-            let obj = dotted(node.child_by_field_name("object")?, text, imports)?;
-            let attr = text_of(node.child_by_field_name("attribute")?, text);
-            Some(format!("{obj}.{attr}"))
-        }
-        _ => None,
+    // Iterative: a generated `a.b.c...` chain must not exhaust the stack.
+    let mut attrs = Vec::new();
+    let mut n = node;
+    while n.kind() == "attribute" {
+        attrs.push(text_of(n.child_by_field_name("attribute")?, text));
+        n = n.child_by_field_name("object")?;
     }
+    if n.kind() != "identifier" {
+        return None;
+    }
+    let head = text_of(n, text);
+    let mut out = imports
+        .get(head)
+        .cloned()
+        .unwrap_or_else(|| head.to_string());
+    for a in attrs.iter().rev() {
+        out.push('.');
+        out.push_str(a);
+    }
+    Some(out)
 }
 
 fn root_module(imports: &Imports, prefixes: &[&str]) -> bool {
@@ -1104,6 +1115,9 @@ impl<'a, 't> Fx<'a, 't> {
         pos: &[(Node<'t>, Option<Taint>)],
         kw: &[(String, Node<'t>, Option<Taint>)],
     ) -> Option<Taint> {
+        if super::too_deep(h) {
+            return None;
+        }
         let ps = params(h, self.text);
         let mut env = Env::default();
         for (i, (p, span)) in ps.iter().enumerate() {

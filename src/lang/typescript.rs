@@ -19,6 +19,9 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
     let found = discover(nodes, text, &funcs);
     let mut flows = Vec::new();
     for (tool, handler) in &found {
+        if super::too_deep(*handler) {
+            continue;
+        }
         let mut fx = Fx {
             text,
             imports,
@@ -182,33 +185,46 @@ fn require_binding(name: Node<'_>, value: Node<'_>, text: &str, map: &mut Import
 /// The dotted name a callee refers to, through imports: `fs.promises.readFile` →
 /// `fs.readFile`, `cp.exec` → `child_process.exec`.
 pub(super) fn dotted(n: Node<'_>, text: &str, imports: &Imports) -> Option<String> {
-    match n.kind() {
-        "identifier" => {
-            let s = text_of(n, text);
-            Some(imports.get(s).cloned().unwrap_or_else(|| s.to_string()))
+    // Iterative: a generated `a.b.c...` chain must not exhaust the stack.
+    let mut props = Vec::new();
+    let mut n = unwrap_expr(n);
+    while n.kind() == "member_expression" {
+        let p = text_of(n.child_by_field_name("property")?, text);
+        if p != "promises" && p != "default" {
+            props.push(p);
         }
-        "member_expression" => {
-            let o = dotted(n.child_by_field_name("object")?, text, imports)?;
-            let p = text_of(n.child_by_field_name("property")?, text);
-            if p == "promises" || p == "default" {
-                return Some(o);
-            }
-            Some(format!("{o}.{p}"))
-        }
-        "parenthesized_expression" | "await_expression" => dotted(n.named_child(0)?, text, imports),
-        _ => None,
+        n = unwrap_expr(n.child_by_field_name("object")?);
     }
+    if n.kind() != "identifier" {
+        return None;
+    }
+    let head = text_of(n, text);
+    let mut out = imports
+        .get(head)
+        .cloned()
+        .unwrap_or_else(|| head.to_string());
+    for p in props.iter().rev() {
+        out.push('.');
+        out.push_str(p);
+    }
+    Some(out)
 }
 
-fn unwrap_expr(n: Node<'_>) -> Node<'_> {
-    match n.kind() {
+fn unwrap_expr(mut n: Node<'_>) -> Node<'_> {
+    while matches!(
+        n.kind(),
         "await_expression"
-        | "parenthesized_expression"
-        | "as_expression"
-        | "satisfies_expression"
-        | "non_null_expression" => n.named_child(0).map(unwrap_expr).unwrap_or(n),
-        _ => n,
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+    ) {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
     }
+    n
 }
 
 fn is_function(n: Node<'_>) -> bool {
@@ -296,19 +312,20 @@ fn resolve_handler<'t>(
     text: &str,
     funcs: &HashMap<String, Node<'t>>,
 ) -> Option<Node<'t>> {
-    let n = unwrap_expr(n);
+    let mut n = unwrap_expr(n);
+    // `handler.bind(this)` and similar wrappers, unwrapped in a loop.
+    while n.kind() == "call_expression" {
+        let f = n.child_by_field_name("function")?;
+        if f.kind() != "member_expression" {
+            return None;
+        }
+        n = unwrap_expr(f.child_by_field_name("object")?);
+    }
     if is_function(n) {
         return Some(n);
     }
     if n.kind() == "identifier" {
         return funcs.get(text_of(n, text)).copied();
-    }
-    // `handler.bind(this)` and similar wrappers.
-    if n.kind() == "call_expression" {
-        let f = n.child_by_field_name("function")?;
-        if f.kind() == "member_expression" {
-            return resolve_handler(f.child_by_field_name("object")?, text, funcs);
-        }
     }
     None
 }
@@ -1066,6 +1083,9 @@ impl<'a, 't> Fx<'a, 't> {
         name: &str,
         pos: &[(Node<'t>, Option<Taint>)],
     ) -> Option<Taint> {
+        if super::too_deep(h) {
+            return None;
+        }
         let mut env = Env::default();
         if let Some(ps) = h.child_by_field_name("parameters") {
             let params: Vec<Node<'_>> = children(ps)
