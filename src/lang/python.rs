@@ -1365,9 +1365,15 @@ impl<'a, 't> Fx<'a, 't> {
                     .recv
                     .map(|r| self.t(r).to_ascii_lowercase())
                     .unwrap_or_default();
-                let dbish = ["cur", "conn", "db", "session", "engine", "sql", "con"]
+                // `cur`, `con`, `self.conn`, `db_session`; not `context` or `config`.
+                let last_seg = recv.rsplit('.').next().unwrap_or(&recv);
+                let dbish = ["cur", "conn", "db", "session", "engine"]
                     .iter()
-                    .any(|k| recv.contains(k));
+                    .any(|k| last_seg.starts_with(k))
+                    || last_seg == "con"
+                    || ["sql", "cursor", "_db", "database"]
+                        .iter()
+                        .any(|k| last_seg.contains(k));
                 if t.sqlish || (dbish && t.built) || sql_fn && t.built {
                     self.flow(
                         Sink::Sql,

@@ -1345,7 +1345,9 @@ impl<'a, 't> Fx<'a, 't> {
             .iter()
             .any(|k| r.contains(k));
             let unsafe_raw = last.ends_with("Unsafe") || last == "unsafe";
-            if t.sqlish || (dbish && (t.built || unsafe_raw)) {
+            // `client.get(url)` is HTTP as often as SQL: generic names need SQL text.
+            let sql_name = matches!(last, "query" | "execute" | "raw") || unsafe_raw;
+            if t.sqlish || (sql_name && dbish && (t.built || unsafe_raw)) {
                 self.flow(
                     Sink::Sql,
                     n,
@@ -1447,6 +1449,9 @@ mod tests {
         let f = flows("server.tool('q', {}, async ({ name }) => db.query(`SELECT * FROM t WHERE n = '${name}'`));");
         assert_eq!(f[0].0, Sink::Sql);
         assert!(flows("server.tool('q', {}, async ({ name }) => db.query('SELECT * FROM t WHERE n = $1', [name]));").is_empty());
+        assert!(
+            flows("server.tool('q', {}, async ({ id }) => client.get(`/items/${id}`));").is_empty()
+        );
         assert!(flows("server.tool('q', {}, async ({ name }) => db.query(sql`SELECT * FROM t WHERE n = ${name}`));").is_empty());
         assert_eq!(
             flows("server.tool('e', {}, async ({ code }) => eval(code));")[0].0,
