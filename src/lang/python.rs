@@ -1071,6 +1071,13 @@ impl<'a, 't> Fx<'a, 't> {
                     t
                 })
             }
+            // A final path component cannot leave the directory it is joined to.
+            "os.path.basename" | "posixpath.basename" => {
+                return arg0.map(|mut t| {
+                    t.clear(bits(&[Sink::File]));
+                    t
+                })
+            }
             "urllib.parse.quote" | "urllib.parse.quote_plus" => {
                 return arg0.map(|mut t| {
                     t.clear(bits(&[Sink::Shell, Sink::Sql, Sink::Code]));
@@ -1526,6 +1533,10 @@ mod tests {
         );
         let good = tool("    root = Path('/data').resolve()\n    full = (root / p).resolve()\n    if not full.is_relative_to(root):\n        raise PermissionError()\n    return full.read_text()\n");
         assert!(flows(&good).is_empty(), "{:?}", flows(&good));
+        let base = tool(
+            "    name = os.path.basename(p)\n    return open(os.path.join('/data', name)).read()\n",
+        );
+        assert!(flows(&base).is_empty());
         let lexical = tool("    full = Path('/data') / p\n    if not full.is_relative_to('/data'):\n        raise PermissionError()\n    return full.read_text()\n");
         assert_eq!(flows(&lexical)[0].0, Sink::File);
         assert_eq!(

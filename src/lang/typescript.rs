@@ -1055,6 +1055,13 @@ impl<'a, 't> Fx<'a, 't> {
                     t
                 })
             }
+            // A final path component cannot leave the directory it is joined to.
+            "path.basename" => {
+                return arg0.map(|mut t| {
+                    t.clear(bits(&[Sink::File]));
+                    t
+                })
+            }
             "fs.realpath" | "fs.realpathSync" | "fs.realpathSync.native" => {
                 return arg0.map(|mut t| {
                     t.resolved = true;
