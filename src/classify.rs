@@ -102,6 +102,8 @@ pub enum FileKind {
     SigstoreBundle,
     /// A committed dotenv file (`.env`, `.env.production`, `.gemini/.env`).
     Dotenv,
+    /// Source code that may define agent tools; parsed with the language's grammar.
+    Code(Lang),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +115,8 @@ pub enum ArtifactKind {
     /// A file of no known kind that a `[signing] require` glob selects.
     Required,
 }
+
+pub use crate::lang::Lang;
 
 /// How a file of a kind is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +137,7 @@ impl FileKind {
             ClaudeSettings | VsCodeSettings | VsCodeTasks | A2aCard | Devcontainer
             | PackageJson | SigstoreBundle => Form::Doc(Format::Json),
             CrewAi | Compose | Kubernetes | Workflow => Form::Doc(Format::Yaml),
-            Dockerfile | Instructions | Shell | Dotenv => Form::Text,
+            Dockerfile | Instructions | Shell | Dotenv | Code(_) => Form::Text,
             Artifact(_) => Form::Bytes,
         }
     }
@@ -159,6 +163,7 @@ impl FileKind {
             Artifact(_) => "artifact",
             SigstoreBundle => "sigstore-bundle",
             Dotenv => "dotenv",
+            Code(l) => l.as_str(),
         }
     }
 }
@@ -341,6 +346,11 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
             (Artifact(ArtifactKind::Model), Path)
         }
         (_, _) if ext == "mcpb" || ext == "dxt" => (Artifact(ArtifactKind::Mcpb), Path),
+        (_, n) if code_lang(n, ext).is_some() && !generated_dir(lower) => {
+            // Code is common and mostly irrelevant: content that is not UTF-8 text or
+            // is too large is skipped, not reported.
+            (Code(code_lang(n, ext)?), Shape)
+        }
         // Lock files are large and never manifests.
         (_, n) if yaml && n.ends_with("lock.yaml") => return None,
         // Any other YAML may be a Kubernetes manifest; its content decides.
@@ -348,6 +358,48 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
         _ => return None,
     };
     Some(kind)
+}
+
+/// The language of a source file by extension; bundles, minified files and type
+/// declarations hold no tool code worth the parse.
+fn code_lang(name: &str, ext: &str) -> Option<Lang> {
+    if name.ends_with(".min.js")
+        || name.ends_with("-min.js")
+        || name.ends_with(".bundle.js")
+        || name.ends_with(".d.ts")
+        || name.ends_with(".d.mts")
+        || name.ends_with(".d.cts")
+    {
+        return None;
+    }
+    match ext {
+        "py" => Some(Lang::Python),
+        "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
+        "ts" | "mts" | "cts" => Some(Lang::TypeScript),
+        "tsx" => Some(Lang::Tsx),
+        _ => None,
+    }
+}
+
+/// Build output and installed packages, which are usually ignored by git but not
+/// always (a committed `dist/` or virtualenv).
+fn generated_dir(lower: &str) -> bool {
+    lower.split('/').rev().skip(1).any(|seg| {
+        matches!(
+            seg,
+            "node_modules"
+                | "dist"
+                | "build"
+                | "site-packages"
+                | ".venv"
+                | "venv"
+                | "__pycache__"
+                | ".next"
+                | "out"
+                | "vendor"
+                | "bower_components"
+        )
+    })
 }
 
 fn parent_dir(lower: &str) -> &str {
@@ -516,6 +568,17 @@ mod tests {
         assert_eq!(kind(".gemini/.env"), Some(Dotenv));
         assert_eq!(kind("deploy/.env.production"), Some(Dotenv));
         assert_eq!(kind(".envrc"), None);
+        assert_eq!(kind("src/server.py"), Some(Code(Lang::Python)));
+        assert_eq!(kind("src/index.ts"), Some(Code(Lang::TypeScript)));
+        assert_eq!(kind("src/App.tsx"), Some(Code(Lang::Tsx)));
+        assert_eq!(kind("bin/cli.mjs"), Some(Code(Lang::JavaScript)));
+        assert_eq!(kind("lib/x.cjs"), Some(Code(Lang::JavaScript)));
+        assert_eq!(kind("web/app.jsx"), Some(Code(Lang::JavaScript)));
+        assert_eq!(kind("static/jquery.min.js"), None);
+        assert_eq!(kind("types/index.d.ts"), None);
+        assert_eq!(kind("node_modules/a/index.js"), None);
+        assert_eq!(kind("pkg/dist/index.js"), None);
+        assert_eq!(kind(".venv/lib/site-packages/x.py"), None);
     }
 
     #[test]

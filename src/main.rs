@@ -9,6 +9,7 @@ mod diff;
 mod discover;
 mod explain;
 mod finding;
+mod lang;
 mod manifest;
 mod policy;
 mod report;

@@ -239,7 +239,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     let as_artifact = |kind: FileKind| {
         let source = SourceFile::new(c.rel.clone(), String::new());
         let c = Candidate { kind, ..c.clone() };
-        let findings = check(&source, &c, &Document::default(), &[], None, opts, registry);
+        let findings = check(&source, &c, &Forms::default(), opts, registry);
         Outcome::Done {
             findings,
             bytes: 0,
@@ -291,6 +291,7 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     let source = SourceFile::new(c.rel.clone(), text);
     let markdown =
         (c.kind == FileKind::Instructions).then(|| manifest::markdown::parse(&source.text));
+    let mut code = None;
     let (doc, docker) = match c.kind.form() {
         Form::Doc(format) => match parse(format, &source.text) {
             Ok(d) => (d, Vec::new()),
@@ -320,6 +321,11 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
             let (docker, comments) = match c.kind {
                 FileKind::Dockerfile => manifest::dockerfile::parse(&source.text),
                 FileKind::Instructions => (Vec::new(), Vec::new()),
+                FileKind::Code(lang) => {
+                    code = crate::lang::analyse(lang, &source.text);
+                    let comments = code.as_ref().map(|m| m.comments.clone());
+                    (Vec::new(), comments.unwrap_or_default())
+                }
                 _ => (Vec::new(), manifest::text::hash_comments(&source.text)),
             };
             let mut doc = Document {
@@ -341,7 +347,13 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     if shape_only && structured && !doc.roots.iter().any(|r| classify::shape_matches(c.kind, r)) {
         return skipped();
     }
-    let mut findings = check(&source, c, &doc, &docker, markdown.as_ref(), opts, registry);
+    let forms = Forms {
+        doc: Some(&doc),
+        docker: &docker,
+        markdown: markdown.as_ref(),
+        code: code.as_ref(),
+    };
+    let mut findings = check(&source, c, &forms, opts, registry);
     if !opts.no_ignores {
         let directives = suppress::directives(&source, &doc.comments);
         let problems = suppress::apply(&source, &directives, &mut findings, registry);
@@ -355,15 +367,28 @@ fn analyse(c: &Candidate, opts: &ScanOptions, registry: &Registry) -> Outcome {
     }
 }
 
+/// The parsed forms of one file; each kind fills the ones it has.
+#[derive(Default)]
+struct Forms<'x> {
+    doc: Option<&'x Document>,
+    docker: &'x [manifest::dockerfile::Instruction],
+    markdown: Option<&'x manifest::markdown::Markdown>,
+    code: Option<&'x crate::lang::Module>,
+}
+
 fn check(
     source: &SourceFile,
     c: &Candidate,
-    doc: &Document,
-    docker: &[manifest::dockerfile::Instruction],
-    markdown: Option<&manifest::markdown::Markdown>,
+    forms: &Forms<'_>,
     opts: &ScanOptions,
     registry: &Registry,
 ) -> Vec<Finding> {
+    static EMPTY: Document = Document {
+        roots: Vec::new(),
+        comments: Vec::new(),
+    };
+    let doc = forms.doc.unwrap_or(&EMPTY);
+    let docker = forms.docker;
     let servers = match c.kind {
         FileKind::McpConfig(client, _) => doc
             .roots
@@ -381,7 +406,8 @@ fn check(
         env: manifest::env::bindings(c.kind, &source.text, &doc.roots, docker),
         docker,
         policy: &opts.policy,
-        markdown,
+        markdown: forms.markdown,
+        code: forms.code,
         scope: scope(&source.path),
         required: c.required,
     };

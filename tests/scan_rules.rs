@@ -94,11 +94,13 @@ struct Found {
     line: u64,
     column: u64,
     suppressed: bool,
+    /// Related locations as `line:col label` (taint steps), in report order.
+    related: Vec<String>,
 }
 
 impl Found {
     fn line(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}:{}:{} {} {}/{} {}",
             self.path,
             self.line,
@@ -107,7 +109,11 @@ impl Found {
             self.severity,
             self.confidence,
             self.message
-        )
+        );
+        for r in &self.related {
+            s.push_str(&format!("\n    {r}"));
+        }
+        s
     }
 }
 
@@ -152,6 +158,21 @@ fn scan(rel: &str) -> Vec<Found> {
                 line: loc["start_line"].as_u64().expect("start_line"),
                 column: loc["start_column"].as_u64().expect("start_column"),
                 suppressed: f["suppressed"].as_bool().expect("suppressed"),
+                related: f["related"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|r| {
+                                format!(
+                                    "{}:{} {}",
+                                    r["start_line"],
+                                    r["start_column"],
+                                    r["label"].as_str().unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -343,13 +364,20 @@ rule_tests! {
     fixtures_as_ci_005 => "AS-CI-005",
     fixtures_as_ci_006 => "AS-CI-006",
     fixtures_as_dep_001 => "AS-DEP-001",
-    fixtures_as_exec_003 => "AS-EXEC-003",
     fixtures_as_dep_002 => "AS-DEP-002",
     fixtures_as_dep_003 => "AS-DEP-003",
     fixtures_as_dep_004 => "AS-DEP-004",
     fixtures_as_dep_005 => "AS-DEP-005",
     fixtures_as_dep_006 => "AS-DEP-006",
+    fixtures_as_exec_001 => "AS-EXEC-001",
+    fixtures_as_exec_003 => "AS-EXEC-003",
+    fixtures_as_inj_001 => "AS-INJ-001",
+    fixtures_as_inj_002 => "AS-INJ-002",
+    fixtures_as_inj_004 => "AS-INJ-004",
+    fixtures_as_inj_005 => "AS-INJ-005",
+    fixtures_as_inj_006 => "AS-INJ-006",
     fixtures_as_net_001 => "AS-NET-001",
+    fixtures_as_net_002 => "AS-NET-002",
     fixtures_as_perm_001 => "AS-PERM-001",
     fixtures_as_perm_002 => "AS-PERM-002",
     fixtures_as_perm_003 => "AS-PERM-003",
@@ -364,19 +392,20 @@ rule_tests! {
     fixtures_as_scan_001 => "AS-SCAN-001",
     fixtures_as_scan_002 => "AS-SCAN-002",
     fixtures_as_sec_001 => "AS-SEC-001",
-    fixtures_as_sec_004 => "AS-SEC-004",
     fixtures_as_sec_003 => "AS-SEC-003",
+    fixtures_as_sec_004 => "AS-SEC-004",
     fixtures_as_sec_005 => "AS-SEC-005",
+    fixtures_as_sign_001 => "AS-SIGN-001",
     fixtures_as_sign_002 => "AS-SIGN-002",
     fixtures_as_sign_003 => "AS-SIGN-003",
+    fixtures_as_sign_004 => "AS-SIGN-004",
+    fixtures_as_sign_005 => "AS-SIGN-005",
     fixtures_as_sign_008 => "AS-SIGN-008",
     fixtures_as_sign_009 => "AS-SIGN-009",
     fixtures_as_sign_010 => "AS-SIGN-010",
-    fixtures_as_sign_001 => "AS-SIGN-001",
-    fixtures_as_sign_004 => "AS-SIGN-004",
-    fixtures_as_sign_005 => "AS-SIGN-005",
     fixtures_as_sup_001 => "AS-SUP-001",
     fixtures_as_sup_002 => "AS-SUP-002",
+    fixtures_as_sup_005 => "AS-SUP-005",
 }
 
 /// Every rule the binary ships has a fixture directory with bad and good cases, and

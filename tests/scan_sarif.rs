@@ -420,3 +420,27 @@ fn sarif_rules_carry_github_metadata() {
         "%SRCROOT%"
     );
 }
+
+/// A taint finding steps from the tool parameter to the sink as a SARIF code flow.
+#[test]
+fn taint_findings_carry_code_flows() {
+    let doc = sarif("AS-INJ-001/bad");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "AS-INJ-001")
+        .expect("an AS-INJ-001 result");
+    let steps = r["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .expect("code flow locations");
+    assert!(steps.len() >= 2, "{steps:?}");
+    let first = steps[0]["location"]["message"]["text"]
+        .as_str()
+        .unwrap_or("");
+    assert!(first.starts_with("parameter `"), "{first}");
+    let last = steps.last().expect("sink");
+    assert_eq!(
+        last["location"]["physicalLocation"],
+        r["locations"][0]["physicalLocation"]
+    );
+}

@@ -249,3 +249,21 @@ fn yaml_comment_in_frontmatter_suppresses() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(rules(&v, true), vec!["AS-POIS-001"]);
 }
+
+#[test]
+fn python_and_typescript_comments_suppress() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "server.py",
+        "import os\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('s')\n@mcp.tool()\ndef run(cmd: str) -> int:\n    # agentsec: ignore[AS-INJ-001] local-only admin server\n    return os.system(cmd)\n",
+    );
+    write(
+        d.path(),
+        "src/index.ts",
+        "import { exec } from 'child_process';\nserver.tool('run', {}, async ({ cmd }) => {\n  exec(cmd); /* agentsec: ignore[AS-INJ-001] sandboxed runner */\n  // A string that looks like a directive is not one:\n  exec('ls ' + cmd, () => '// agentsec: ignore[AS-INJ-001] not a comment');\n});\n",
+    );
+    let (_, v) = scan(d.path(), &[]);
+    assert_eq!(rules(&v, true), vec!["AS-INJ-001", "AS-INJ-001"], "{v:#}");
+    assert_eq!(rules(&v, false), vec!["AS-INJ-001"], "{v:#}");
+}

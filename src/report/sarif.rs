@@ -129,6 +129,22 @@ fn result(f: &Finding, index: Option<usize>) -> Value {
                 .collect(),
         );
     }
+    // Taint findings: the related locations are the path from source to sink, which
+    // SARIF viewers step through as a code flow.
+    if f.rule.starts_with("AS-INJ-") && !f.related.is_empty() {
+        let steps = f
+            .related
+            .iter()
+            .map(|l| (l, l.label.clone().unwrap_or_default()));
+        let sink = std::iter::once((&f.primary, "sink".to_string()));
+        let locations: Vec<Value> = steps
+            .chain(sink)
+            .map(|(l, label)| {
+                json!({"location": {"physicalLocation": physical(l), "message": {"text": label}}})
+            })
+            .collect();
+        v["codeFlows"] = json!([{"threadFlows": [{"locations": locations}]}]);
+    }
     if let Some(s) = &f.suppression {
         v["suppressions"] = json!([{"kind": s.kind, "justification": s.justification}]);
     }

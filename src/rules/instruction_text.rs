@@ -288,6 +288,7 @@ pub fn run(rule: &dyn super::Rule, path: &str, text: &str) -> Vec<(String, Strin
         scope: super::Scope::Shared,
         policy: &crate::policy::Policy::default(),
         required: false,
+        code: None,
     };
     let registry = super::Registry::builtin().expect("registry");
     let meta = registry.get(rule.id()).expect("rule metadata");

@@ -49,6 +49,8 @@ pub struct Parsed<'a> {
     pub policy: &'a crate::policy::Policy,
     /// Frontmatter and body segments (instruction files only).
     pub markdown: Option<&'a Markdown>,
+    /// The syntax tree, tools and taint flows of a code file.
+    pub code: Option<&'a crate::lang::Module>,
     pub scope: Scope,
     /// A `[signing] require` glob of the configuration selects this file.
     pub required: bool,
@@ -118,4 +120,35 @@ pub fn is_sample_path(path: &str) -> bool {
         let s = seg.to_ascii_lowercase();
         s.starts_with("test") || s == "examples" || s == "example" || s == "docs" || s == "fixtures"
     }) || path.ends_with(".ipynb")
+        || is_test_file_name(path.rsplit('/').next().unwrap_or(path))
+}
+
+/// Test and example files named as such beside the code they exercise:
+/// `server.test.ts`, `app.spec.js`, `test_tools.py`, `tools_test.py`, `conftest.py`,
+/// `mcp.examples.ts`.
+fn is_test_file_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let stem = n.rsplit_once('.').map_or(n.as_str(), |(s, _)| s);
+    n.ends_with(".py")
+        && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest")
+        || [".test", ".spec", ".examples", ".example"]
+            .iter()
+            .any(|m| stem.ends_with(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sample_path;
+
+    #[test]
+    fn sample_paths() {
+        assert!(is_sample_path("tests/a.py"));
+        assert!(is_sample_path("src/FastMCP.https.test.ts"));
+        assert!(is_sample_path("pkg/test_tools.py"));
+        assert!(is_sample_path("pkg/tools_test.py"));
+        assert!(is_sample_path("src/server/mcp.examples.ts"));
+        assert!(!is_sample_path("src/server.py"));
+        assert!(!is_sample_path("src/contest.py"));
+        assert!(!is_sample_path("src/testing_utils.ts"));
+    }
 }

@@ -36,6 +36,7 @@ fn lines(path: &str, text: &str) -> Vec<(String, Vec<String>)> {
         markdown: None,
         policy: &crate::policy::Policy::default(),
         required: false,
+        code: None,
     };
     command_lines(&parsed)
         .into_iter()
@@ -352,6 +353,7 @@ fn random_values_map_inside_the_file() {
                 markdown: None,
                 policy: &crate::policy::Policy::default(),
                 required: false,
+                code: None,
             };
             for line in command_lines(&parsed) {
                 for w in &line.words {

@@ -467,6 +467,7 @@ mod tests {
                     markdown: None,
                     policy: &crate::policy::Policy::default(),
                     required: false,
+                    code: None,
                 };
                 for f in registry.check(&parsed) {
                     assert!(f.primary.bytes.end <= text.len(), "{path}: {f:?}");
@@ -497,6 +498,7 @@ mod tests {
                 markdown: None,
                 policy: &crate::policy::Policy::default(),
                 required: false,
+                code: None,
             };
             for f in registry.check(&parsed) {
                 assert!(f.primary.bytes.end <= text.len());

@@ -137,6 +137,7 @@ mod tests {
             markdown: None,
             policy: &crate::policy::Policy::default(),
             required: false,
+            code: None,
         };
         Registry::builtin()
             .expect("rules")

@@ -14,7 +14,14 @@ mod as_dep_003;
 mod as_dep_004;
 mod as_dep_005;
 mod as_dep_006;
+mod as_exec_001;
 mod as_exec_003;
+mod as_inj_001;
+mod as_inj_002;
+mod as_inj_004;
+mod as_inj_005;
+mod as_inj_006;
+mod as_net_002;
 mod as_perm_001;
 mod as_perm_002;
 mod as_perm_003;
@@ -39,6 +46,8 @@ mod as_sign_009;
 mod as_sign_010;
 mod as_sup_001;
 mod as_sup_002;
+mod as_sup_005;
+mod flows;
 
 use crate::manifest::{Node, Span};
 use crate::source::SourceFile;
@@ -64,6 +73,13 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_ci_004::WildcardActors),
         Box::new(as_ci_005::UnpinnedAgent),
         Box::new(as_ci_006::AgentExposure),
+        Box::new(as_exec_001::LangchainDangerousTools),
+        Box::new(as_inj_001::ShellInjection),
+        Box::new(as_inj_002::CodeInjection),
+        Box::new(as_inj_004::PathTraversal),
+        Box::new(as_inj_005::Ssrf),
+        Box::new(as_inj_006::SqlInjection),
+        Box::new(as_net_002::TlsVerificationOff),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_004::CodexSandboxOff),
         Box::new(as_perm_005::PermissionSkippingFlags),
@@ -86,6 +102,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sign_005::PublishWithoutProvenance),
         Box::new(as_sup_001::UnpinnedSource),
         Box::new(as_sup_002::UnpinnedImage),
+        Box::new(as_sup_005::UnsafeModelLoading),
     ]
 }
 

@@ -1,0 +1,322 @@
+//! The language-neutral half of the taint pass: what a tainted value carries, the
+//! variables of one function, and the flows that reach a sink.
+
+use std::collections::HashMap;
+
+use crate::manifest::Span;
+
+/// Sink classes of the catalog's taint model (Appendix A.2) that the rules report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sink {
+    /// A command line run by a shell (AS-INJ-001).
+    Shell,
+    /// Code evaluation, templates compiled from a string, object-constructing
+    /// deserialisers (AS-INJ-002).
+    Code,
+    /// A file path (AS-INJ-004).
+    File,
+    /// A URL fetched by the server (AS-INJ-005).
+    Network,
+    /// A SQL statement (AS-INJ-006).
+    Sql,
+}
+
+impl Sink {
+    fn bit(self) -> u8 {
+        match self {
+            Sink::Shell => 1,
+            Sink::Code => 2,
+            Sink::File => 4,
+            Sink::Network => 8,
+            Sink::Sql => 16,
+        }
+    }
+}
+
+/// Fields that hold a URL's host: checking one against an allow-list validates the
+/// URL for fetching.
+pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
+
+/// Every class: for validations that make a value safe everywhere (allow-lists,
+/// numeric conversion).
+pub const ALL: u8 = 31;
+
+pub fn bits(classes: &[Sink]) -> u8 {
+    classes.iter().fold(0, |b, s| b | s.bit())
+}
+
+/// One place a value passed through on its way to a sink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub span: Span,
+    pub label: String,
+}
+
+/// What is known about a tainted value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taint {
+    /// From the source to the latest assignment.
+    pub steps: Vec<Step>,
+    /// Sink classes a sanitiser or guard made it safe for.
+    pub cleared: u8,
+    /// Part of a string built by formatting or concatenation.
+    pub built: bool,
+    /// The built string has SQL keywords in its literal parts.
+    pub sqlish: bool,
+    /// Passed through symlink resolution (`realpath`, `resolve()`, `fs.realpath`).
+    pub resolved: bool,
+    /// Its only containment check is a raw string prefix test.
+    pub prefix: bool,
+    /// A URL whose scheme and host come before any tainted part
+    /// (`f"{API}/alerts?area={state}"`): the value cannot choose the server.
+    pub host_fixed: bool,
+}
+
+impl Taint {
+    pub fn source(span: Span, label: String) -> Self {
+        Taint {
+            steps: vec![Step { span, label }],
+            ..Taint::default()
+        }
+    }
+
+    pub fn reaches(&self, sink: Sink) -> bool {
+        self.cleared & sink.bit() == 0
+    }
+
+    pub fn clear(&mut self, classes: u8) {
+        self.cleared |= classes;
+    }
+
+    pub fn prefix_note(&self) -> Option<&'static str> {
+        self.prefix.then_some(
+            "its only check is a string prefix test on an unresolved path, which a sibling such as `<root>-evil` or a symlink inside the root passes",
+        )
+    }
+
+    pub fn step(mut self, span: Span, label: String) -> Self {
+        // Long chains add nothing for a reader; keep the source and the last steps.
+        if self.steps.len() >= 8 {
+            self.steps.remove(1);
+        }
+        self.steps.push(Step { span, label });
+        self
+    }
+
+    /// Two tainted values combined: the first one's path is shown, and a class is
+    /// safe only if both were made safe for it.
+    pub fn merge(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+        match (a, b) {
+            (Some(mut a), Some(b)) => {
+                a.cleared &= b.cleared;
+                a.built |= b.built;
+                a.sqlish |= b.sqlish;
+                a.resolved &= b.resolved;
+                a.host_fixed &= b.host_fixed;
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A tainted value reaching a sink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub sink: Sink,
+    /// The sink's argument that carries the tainted value.
+    pub span: Span,
+    /// The sink call as the reader knows it, e.g. `subprocess.run(..., shell=True)`.
+    pub callee: String,
+    /// The tool whose parameter is the source.
+    pub tool: String,
+    /// Source first, then each assignment and helper call on the way.
+    pub steps: Vec<Step>,
+    /// What makes the flow worse or explains a guard that does not count.
+    pub note: Option<&'static str>,
+}
+
+/// The variables of one function body being analysed.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, Taint>,
+    /// `a = f(b)`: a guard on `a` also protects `b` (`urlparse(url).hostname`).
+    parents: HashMap<String, Vec<String>>,
+    /// Variables holding an HTTP client or session object.
+    pub clients: std::collections::HashSet<String>,
+}
+
+impl Env {
+    pub fn get(&self, name: &str) -> Option<&Taint> {
+        self.vars.get(name)
+    }
+
+    pub fn set(&mut self, name: &str, taint: Option<Taint>, parents: Vec<String>, kill: bool) {
+        match taint {
+            Some(t) => {
+                self.vars.insert(name.to_string(), t);
+                self.parents.insert(name.to_string(), parents);
+            }
+            // Only straight-line code overwrites: a clean value assigned in one branch
+            // leaves the other branch's taint in place.
+            None if kill => {
+                self.vars.remove(name);
+            }
+            None => {}
+        }
+    }
+
+    /// A guard validated `name`: it and the values it was computed from are safe for
+    /// `classes` from here on.
+    pub fn clear(&mut self, name: &str, classes: u8) {
+        let mut todo = vec![name.to_string()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(t) = self.vars.get_mut(&n) {
+                t.clear(classes);
+            }
+            if let Some(p) = self.parents.get(&n) {
+                todo.extend(p.iter().cloned());
+            }
+        }
+    }
+
+    /// A guard validated exactly `name` (not what it was computed from).
+    pub fn clear_only(&mut self, name: &str, classes: u8) {
+        if let Some(t) = self.vars.get_mut(name) {
+            t.clear(classes);
+        }
+    }
+
+    /// A raw prefix test on `name` (not a containment check; kept for the message).
+    pub fn mark_prefix(&mut self, name: &str) {
+        if let Some(t) = self.vars.get_mut(name) {
+            t.prefix = true;
+        }
+    }
+
+    pub fn is_tainted(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+}
+
+/// Placeholder for an untainted expression inside the constant prefix of a built
+/// string (a base URL constant).
+pub const CONST: char = '\u{0}';
+
+/// Whether the constant text before the first tainted part of a built string fixes
+/// the URL's host: a scheme and host followed by `/`, `?` or `#`, or a constant base
+/// followed by a path. `https://{host}` and `https://api.example.com{rest}` do not
+/// (`@evil.example` after a host changes it).
+pub fn fixed_host(prefix: &str) -> bool {
+    let ends_host = |s: &str| s.contains(['/', '?', '#']);
+    if let Some(i) = prefix.find("://") {
+        return ends_host(&prefix[i + 3..]);
+    }
+    prefix.starts_with(CONST) && ends_host(prefix)
+}
+
+/// SQL keywords in a literal fragment of a built string.
+pub fn sql_like(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    (has("select") && has("from"))
+        || (has("insert") && has("into"))
+        || (has("update") && has("set"))
+        || (has("delete") && has("from"))
+        || has("where")
+        || (has("drop") && has("table"))
+}
+
+/// Names of functions that validate their argument: a call to one is taken as the
+/// guard it claims to be (`validate_path(p)`, `ensureAllowedUrl(u)`). A bare
+/// `check_`/`verify` prefix is not enough: `check_may_fetch(url)` checks robots.txt.
+pub fn is_validator_name(name: &str) -> bool {
+    let n = name.trim_start_matches('_').to_ascii_lowercase();
+    ["validate", "sanitize", "sanitise", "is_safe", "issafe"]
+        .iter()
+        .any(|p| n.starts_with(p))
+        || [
+            "allowed",
+            "safe_path",
+            "safepath",
+            "within",
+            "inside",
+            "permitted",
+            "allowlist",
+            "whitelist",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+#[cfg(test)]
+mod names {
+    #[test]
+    fn validators() {
+        for v in [
+            "validatePath",
+            "_validate_url",
+            "isPathAllowed",
+            "ensure_within_root",
+            "sanitize",
+        ] {
+            assert!(super::is_validator_name(v), "{v}");
+        }
+        for v in [
+            "check_output",
+            "check_may_autonomously_fetch_url",
+            "verify",
+            "run",
+            "resolve",
+        ] {
+            assert!(!super::is_validator_name(v), "{v}");
+        }
+    }
+}
+
+/// Flows deduplicated by sink position and class, in source order.
+pub fn dedup(mut flows: Vec<Flow>) -> Vec<Flow> {
+    flows.sort_by_key(|f| (f.span.start, f.span.end));
+    let mut seen = std::collections::HashSet::new();
+    flows.retain(|f| seen.insert((f.span.clone(), f.sink)));
+    flows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_clear_parents() {
+        let mut env = Env::default();
+        env.set("url", Some(Taint::source(0..3, "src".into())), vec![], true);
+        env.set("p", env.get("url").cloned(), vec!["url".into()], true);
+        env.clear("p", bits(&[Sink::Network]));
+        assert!(!env.get("url").unwrap().reaches(Sink::Network));
+        assert!(env.get("url").unwrap().reaches(Sink::File));
+    }
+
+    #[test]
+    fn fixed_hosts() {
+        assert!(fixed_host("https://api.example.com/v1/"));
+        assert!(fixed_host("\u{0}/alerts?area="));
+        assert!(!fixed_host("https://"));
+        assert!(!fixed_host("https://api.example.com"));
+        assert!(!fixed_host(""));
+        assert!(!fixed_host("\u{0}"));
+    }
+
+    #[test]
+    fn sql_words() {
+        assert!(sql_like("SELECT * FROM t WHERE a='"));
+        assert!(!sql_like("Selected from the list"));
+        assert!(!sql_like("grep -r "));
+    }
+}

@@ -1,0 +1,20 @@
+//! AS-INJ-002: a tool parameter reaches a code sink (taint flow; see src/lang).
+
+use crate::lang::Sink;
+use crate::rules::{Context, Parsed, Rule};
+
+use super::flows;
+
+pub struct CodeInjection;
+
+impl Rule for CodeInjection {
+    fn id(&self) -> &'static str {
+        "AS-INJ-002"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        flows::report(file, cx, Sink::Code, |f| {
+            format!("`{}`, which runs or deserialises it as code: whoever steers the model can execute arbitrary code in the server", f.callee)
+        });
+    }
+}

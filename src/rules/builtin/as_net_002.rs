@@ -1,0 +1,125 @@
+//! AS-NET-002 (code): TLS certificate verification turned off in Python or
+//! TypeScript/JavaScript, by a call argument, an option property or an assignment.
+
+use crate::lang::Lang;
+use crate::rules::{Context, Parsed, Rule};
+
+pub struct TlsVerificationOff;
+
+const PY_HTTP: &[&str] = &["requests", "httpx", "aiohttp", "urllib3"];
+const PY_CALLS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "request",
+    "stream",
+    "Client",
+    "AsyncClient",
+    "Session",
+    "PoolManager",
+    "TCPConnector",
+    "ws_connect",
+];
+
+impl Rule for TlsVerificationOff {
+    fn id(&self) -> &'static str {
+        "AS-NET-002"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        let Some(code) = file.code else {
+            return;
+        };
+        let py = code.lang == Lang::Python;
+        for c in &code.calls {
+            if py {
+                let root = c.name.split('.').next().unwrap_or("");
+                let http = PY_HTTP.contains(&root) || PY_CALLS.contains(&c.last());
+                for key in ["verify", "ssl"] {
+                    if let Some(a) = c.kwarg(key).filter(|a| a.value == "False" && http) {
+                        cx.report(
+                            a.span.clone(),
+                            &format!("{}:{key}", c.name),
+                            format!(
+                                "`{}(..., {key}=False)` turns off TLS certificate verification: anyone on the network path can read and change the traffic, API keys included",
+                                c.name
+                            ),
+                        );
+                    }
+                }
+                if c.name == "ssl._create_unverified_context" {
+                    cx.report(
+                        c.span.clone(),
+                        &c.name,
+                        "`ssl._create_unverified_context()` makes a TLS context that accepts any certificate: anyone on the network path can read and change the traffic",
+                    );
+                }
+            }
+        }
+        for s in &code.settings {
+            let v = s.value.trim_matches(|c| c == '"' || c == '\'');
+            let env_off = (s.target.contains("NODE_TLS_REJECT_UNAUTHORIZED")
+                || s.target.contains("PYTHONHTTPSVERIFY"))
+                && v == "0";
+            let msg = if env_off {
+                Some(format!(
+                    "`{}` set to 0 turns off TLS certificate verification for every connection of the process",
+                    s.target
+                ))
+            } else if py && s.target.ends_with(".check_hostname") && v == "False" {
+                Some(format!(
+                    "`{} = False` accepts certificates issued for any host: a man in the middle can impersonate the server",
+                    s.target
+                ))
+            } else if py && s.target.ends_with(".verify_mode") && v.ends_with("CERT_NONE") {
+                Some(format!(
+                    "`{} = CERT_NONE` accepts any certificate: anyone on the network path can read and change the traffic",
+                    s.target
+                ))
+            } else if py && s.target == "ssl._create_default_https_context" {
+                Some("replacing `ssl._create_default_https_context` turns off certificate verification for every HTTPS request of the process".to_string())
+            } else if !py && s.property && s.target == "rejectUnauthorized" && v == "false" {
+                Some("`rejectUnauthorized: false` accepts any TLS certificate: anyone on the network path can read and change the traffic".to_string())
+            } else if !py && s.property && s.target == "checkServerIdentity" && accepts_all(v) {
+                Some("`checkServerIdentity` that always succeeds accepts certificates for any host: a man in the middle can impersonate the server".to_string())
+            } else {
+                None
+            };
+            if let Some(m) = msg {
+                cx.report(s.value_span.clone(), &s.target, m);
+            }
+        }
+    }
+}
+
+/// `() => undefined`, `() => {}`, `function () { return undefined; }`.
+fn accepts_all(v: &str) -> bool {
+    let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "=>undefined",
+        "=>{}",
+        "=>null",
+        "{returnundefined;}",
+        "{returnundefined}",
+        "{}",
+    ]
+    .iter()
+    .any(|e| compact.ends_with(e))
+        && (compact.contains("=>") || compact.starts_with("function"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn accepting_identity_checks() {
+        assert!(super::accepts_all("() => undefined"));
+        assert!(super::accepts_all("function () {}"));
+        assert!(!super::accepts_all(
+            "(host, cert) => tls.checkServerIdentity(host, cert)"
+        ));
+    }
+}
