@@ -5,7 +5,9 @@
 //! A file is parsed once; discovery and the taint pass run once and every rule reads
 //! the result (`Module::flows` by sink class, or the syntax tree for call patterns).
 
+pub mod calls;
 pub mod python;
+pub mod servers;
 pub mod taint;
 pub mod typescript;
 
@@ -64,6 +66,8 @@ pub struct Module {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<Comment>,
+    /// Calls, assignments and literals for the pattern rules, built on first use.
+    pub index: std::sync::OnceLock<calls::Index>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -97,6 +101,7 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         tools,
         flows,
         comments,
+        index: Default::default(),
     })
 }
 

@@ -50,6 +50,11 @@ fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).collect()
 }
 
+/// The import aliases of a file, for the pattern rules.
+pub fn import_map(root: Node<'_>, text: &str) -> Imports {
+    imports(root, text)
+}
+
 fn imports(root: Node<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     let mut stack = vec![root];

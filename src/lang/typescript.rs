@@ -60,6 +60,11 @@ fn normalise_module(m: &str) -> String {
     }
 }
 
+/// The import aliases of a file, for the pattern rules.
+pub fn import_map(root: Node<'_>, text: &str) -> Imports {
+    imports(root, text)
+}
+
 fn imports(root: Node<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     let mut stack = vec![root];

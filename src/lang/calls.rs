@@ -1,0 +1,631 @@
+//! Calls, assignments and string literals of a code file in one owned, flat form, for
+//! the pattern rules ("a call to X with keyword Y = constant"). Callee names are
+//! resolved through import aliases and through variables bound to a constructor, so
+//! `m = F("x"); m.run(...)` reads as `mcp.server.fastmcp.FastMCP.run`. Built once per
+//! file, on first use, and shared by every rule.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::{string_literal, text_of, Lang, Module};
+use crate::manifest::Span;
+
+/// A constant or the shape of an expression, as far as a pattern needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(String),
+    Bool(bool),
+    Num(String),
+    Null,
+    /// A name or attribute path, resolved through imports (`os.environ`).
+    Name(String),
+    List(Vec<(Value, Span)>),
+    /// A dict or object literal: its entries as named arguments.
+    Object(Vec<Arg>),
+    Call(Box<Call>),
+    /// Anything else (f-strings, arithmetic, lambdas ...).
+    Other,
+}
+
+/// A positional (`name: None`) or keyword argument, or an object/dict entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<String>,
+    pub name_span: Option<Span>,
+    pub value: Value,
+    pub span: Span,
+    /// Where the string's characters start in the file, when written verbatim.
+    pub verbatim: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// Resolved dotted name: `langchain_community.vectorstores.FAISS.load_local`.
+    pub callee: String,
+    /// The callee as written: `FAISS.load_local`.
+    pub raw: String,
+    pub callee_span: Span,
+    pub span: Span,
+    pub args: Vec<Arg>,
+    /// Names and attribute paths the arguments mention (log-like calls only), with
+    /// subscript keys: `os.environ["API_KEY"]` → `os.environ[API_KEY]`.
+    pub refs: Vec<(String, Span)>,
+}
+
+/// `target = value` (also `let`/`const` declarations and augmented forms).
+#[derive(Debug, Clone)]
+pub struct Assign {
+    /// The target as written: `mcp.settings.host`, `API_KEY`.
+    pub target: String,
+    pub target_span: Span,
+    pub value: Arg,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub calls: Vec<Call>,
+    pub assigns: Vec<Assign>,
+    /// Every plain string literal (no interpolation), for format-based secret checks.
+    pub strings: Vec<Arg>,
+    /// Names bound once to a string literal: `BASE_URL = "http://..."`.
+    consts: HashMap<String, Option<(String, Span, Option<usize>)>>,
+}
+
+/// The index of `module`, built on first use.
+pub fn index<'m>(module: &'m Module, text: &str) -> &'m Index {
+    module.index.get_or_init(|| build(module, text))
+}
+
+impl Call {
+    /// The callee is `name` or ends with `.name` (a class or function, any module).
+    pub fn is(&self, name: &str) -> bool {
+        ends_with_segment(&self.callee, name) || ends_with_segment(&self.raw, name)
+    }
+
+    pub fn is_any(&self, names: &[&str]) -> bool {
+        names.iter().any(|n| self.is(n))
+    }
+
+    /// The last segment of the callee: the method or function name.
+    pub fn method(&self) -> &str {
+        self.raw.rsplit('.').next().unwrap_or(&self.raw)
+    }
+
+    /// A keyword argument, or a property of an object-literal argument (TS options).
+    pub fn kw(&self, name: &str) -> Option<&Arg> {
+        self.args
+            .iter()
+            .find(|a| a.name.as_deref() == Some(name))
+            .or_else(|| {
+                self.args.iter().find_map(|a| match &a.value {
+                    Value::Object(props) if a.name.is_none() => {
+                        props.iter().find(|p| p.name.as_deref() == Some(name))
+                    }
+                    _ => None,
+                })
+            })
+    }
+
+    /// The `i`-th positional argument.
+    pub fn pos(&self, i: usize) -> Option<&Arg> {
+        self.args.iter().filter(|a| a.name.is_none()).nth(i)
+    }
+}
+
+impl Arg {
+    pub fn is_true(&self) -> bool {
+        matches!(self.value, Value::Bool(true))
+    }
+}
+
+impl Index {
+    /// The string an argument holds: a literal or a name bound once to a literal.
+    /// The span and verbatim offset point at the literal itself.
+    pub fn string<'a>(&'a self, arg: &'a Arg) -> Option<(&'a str, Span, Option<usize>)> {
+        match &arg.value {
+            Value::Str(s) => Some((s.as_str(), arg.span.clone(), arg.verbatim)),
+            Value::Name(n) => match self.consts.get(n) {
+                Some(Some((s, span, v))) => Some((s.as_str(), span.clone(), *v)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Calls whose callee ends with `name`.
+    pub fn calls_to<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Call> + 'a {
+        self.calls.iter().filter(move |c| c.is(name))
+    }
+
+    /// Some call of the file has a callee ending with one of `names`.
+    pub fn has_call(&self, names: &[&str]) -> bool {
+        self.calls.iter().any(|c| c.is_any(names))
+    }
+}
+
+/// The exact bytes of `range` inside a string literal written verbatim, else the
+/// whole literal.
+pub fn sub_span(span: &Span, verbatim: Option<usize>, range: std::ops::Range<usize>) -> Span {
+    match verbatim {
+        Some(start) => start + range.start..start + range.end,
+        None => span.clone(),
+    }
+}
+
+fn ends_with_segment(full: &str, name: &str) -> bool {
+    full == name
+        || full
+            .strip_suffix(name)
+            .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
+}
+
+fn build(module: &Module, text: &str) -> Index {
+    let root = module.tree.root_node();
+    let imports = match module.lang {
+        Lang::Python => super::python::import_map(root, text),
+        _ => super::typescript::import_map(root, text),
+    };
+    let mut b = Builder {
+        text,
+        py: module.lang == Lang::Python,
+        imports,
+        instances: HashMap::new(),
+        index: Index::default(),
+    };
+    b.bindings(root);
+    b.walk(root);
+    b.index
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    py: bool,
+    imports: HashMap<String, String>,
+    /// Variable → the constructor or factory it was bound to.
+    instances: HashMap<String, String>,
+    index: Index,
+}
+
+impl<'t> Builder<'t> {
+    fn t(&self, n: Node<'_>) -> &'t str {
+        text_of(n, self.text)
+    }
+
+    /// First pass: names bound to a constructor call or to a string literal.
+    fn bindings(&mut self, root: Node<'_>) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let (target, value) = match n.kind() {
+                "assignment" => (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ),
+                "variable_declarator" => (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ),
+                _ => (None, None),
+            };
+            if let (Some(t), Some(v)) = (target, value) {
+                if matches!(t.kind(), "identifier") {
+                    let name = self.t(t).to_string();
+                    let v = unwrap(v);
+                    match v.kind() {
+                        "call" | "call_expression" | "new_expression" => {
+                            let f = v
+                                .child_by_field_name("function")
+                                .or_else(|| v.child_by_field_name("constructor"));
+                            if let Some(callee) = f.and_then(|f| self.dotted(f)) {
+                                self.instances.insert(name, callee);
+                            }
+                        }
+                        _ => {
+                            if let Some(s) = string_literal(v, self.text) {
+                                let verbatim = verbatim_start(v, self.text, &s);
+                                let e = self.index.consts.entry(name);
+                                // Bound twice: not a constant.
+                                e.and_modify(|x| *x = None).or_insert(Some((
+                                    s,
+                                    v.byte_range(),
+                                    verbatim,
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+    }
+
+    /// The dotted name an expression refers to, through imports and instances.
+    fn dotted(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "identifier" | "this" | "self" => {
+                let n = self.t(node);
+                Some(
+                    self.imports
+                        .get(n)
+                        .or_else(|| self.instances.get(n))
+                        .cloned()
+                        .unwrap_or_else(|| n.to_string()),
+                )
+            }
+            "attribute" | "member_expression" => {
+                let obj = node.child_by_field_name("object")?;
+                let prop = node
+                    .child_by_field_name("attribute")
+                    .or_else(|| node.child_by_field_name("property"))?;
+                let obj = self.dotted(obj).unwrap_or_else(|| "?".into());
+                Some(format!("{obj}.{}", self.t(prop)))
+            }
+            // `FastMCP("x").run()`, `express().listen()`: the call's callee.
+            "call" | "call_expression" | "new_expression" => {
+                let f = node
+                    .child_by_field_name("function")
+                    .or_else(|| node.child_by_field_name("constructor"))?;
+                self.dotted(f)
+            }
+            "parenthesized_expression" | "await_expression" | "non_null_expression" => {
+                self.dotted(node.named_child(0)?)
+            }
+            _ => None,
+        }
+    }
+
+    fn walk(&mut self, root: Node<'_>) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "call" | "call_expression" | "new_expression" => {
+                    if let Some(c) = self.call(n) {
+                        self.index.calls.push(c);
+                    }
+                }
+                "assignment" | "augmented_assignment" | "assignment_expression" => {
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) {
+                        self.assign(l, r);
+                    }
+                }
+                "variable_declarator" => {
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ) {
+                        self.assign(l, r);
+                    }
+                }
+                "pair" => {
+                    if let (Some(k), Some(v)) =
+                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
+                    {
+                        self.assign(k, v);
+                    }
+                }
+                "string" | "template_string" => {
+                    if let Some(s) = string_literal(n, self.text) {
+                        let verbatim = verbatim_start(n, self.text, &s);
+                        self.index.strings.push(Arg {
+                            name: None,
+                            name_span: None,
+                            value: Value::Str(s),
+                            span: n.byte_range(),
+                            verbatim,
+                        });
+                    }
+                    continue;
+                }
+                "comment" => continue,
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        self.index.calls.sort_by_key(|c| c.span.start);
+        self.index.strings.sort_by_key(|s| s.span.start);
+        self.index.assigns.sort_by_key(|a| a.target_span.start);
+    }
+
+    fn assign(&mut self, target: Node<'_>, value: Node<'_>) {
+        let target_text = match target.kind() {
+            "string" => string_literal(target, self.text).unwrap_or_default(),
+            _ => self.t(target).to_string(),
+        };
+        let value = self.arg(None, value);
+        self.index.assigns.push(Assign {
+            target: target_text,
+            target_span: target.byte_range(),
+            value,
+        });
+    }
+
+    fn call(&self, n: Node<'_>) -> Option<Call> {
+        let f = n
+            .child_by_field_name("function")
+            .or_else(|| n.child_by_field_name("constructor"))?;
+        let raw = self.t(f).to_string();
+        let callee = self.dotted(f).unwrap_or_else(|| raw.clone());
+        let mut args = Vec::new();
+        if let Some(list) = n.child_by_field_name("arguments") {
+            let mut c = list.walk();
+            for a in list.named_children(&mut c) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        let (Some(k), Some(v)) = (
+                            a.child_by_field_name("name"),
+                            a.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        let mut arg = self.arg(Some(k), v);
+                        arg.name_span = Some(k.byte_range());
+                        args.push(arg);
+                    }
+                    "comment" => {}
+                    _ => args.push(self.arg(None, a)),
+                }
+            }
+        }
+        let mut refs = Vec::new();
+        let method = raw.rsplit('.').next().unwrap_or(&raw);
+        if LOG_METHODS.contains(&method) {
+            if let Some(list) = n.child_by_field_name("arguments") {
+                self.refs(list, &mut refs, 0);
+            }
+        }
+        Some(Call {
+            callee,
+            raw,
+            callee_span: f.byte_range(),
+            span: n.byte_range(),
+            args,
+            refs,
+        })
+    }
+
+    /// Collects the names an argument list mentions. Calls other than string
+    /// conversions are not entered (`len(token)`, `mask(key)` do not print the value),
+    /// nor are slices (`token[:4]` is the catalog's redaction).
+    fn refs(&self, n: Node<'_>, out: &mut Vec<(String, Span)>, depth: usize) {
+        if depth > 12 {
+            return;
+        }
+        match n.kind() {
+            "identifier" | "attribute" | "member_expression" | "shorthand_property_identifier" => {
+                out.push((self.dotted(n).unwrap_or_default(), n.byte_range()));
+                return;
+            }
+            "subscript" | "subscript_expression" => {
+                let obj = n
+                    .child_by_field_name("value")
+                    .or_else(|| n.child_by_field_name("object"));
+                let key = n
+                    .child_by_field_name("subscript")
+                    .or_else(|| n.child_by_field_name("index"));
+                if let (Some(o), Some(k)) = (obj, key) {
+                    if k.kind() == "slice" {
+                        return;
+                    }
+                    if let Some(s) = string_literal(k, self.text) {
+                        let name = self.dotted(o).unwrap_or_default();
+                        out.push((format!("{name}[{s}]"), n.byte_range()));
+                        return;
+                    }
+                }
+            }
+            "call" | "call_expression" => {
+                let f = n.child_by_field_name("function").map(|f| self.t(f));
+                if !matches!(
+                    f,
+                    Some("str" | "repr" | "String" | "JSON.stringify" | "json.dumps" | "dict")
+                ) {
+                    return;
+                }
+                if let Some(a) = n.child_by_field_name("arguments") {
+                    self.refs(a, out, depth + 1);
+                }
+                return;
+            }
+            "keyword_argument" => {
+                // `exc_info=`, `extra=`: only the value is logged.
+                if let Some(v) = n.child_by_field_name("value") {
+                    self.refs(v, out, depth + 1);
+                }
+                return;
+            }
+            "lambda" | "arrow_function" | "function_expression" | "comment" => return,
+            _ => {}
+        }
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            self.refs(ch, out, depth + 1);
+        }
+    }
+
+    fn arg(&self, name: Option<Node<'_>>, v: Node<'_>) -> Arg {
+        let v = unwrap(v);
+        Arg {
+            name: name.map(|k| self.t(k).to_string()),
+            name_span: name.map(|k| k.byte_range()),
+            value: self.value(v, 0),
+            span: v.byte_range(),
+            verbatim: string_literal(v, self.text).and_then(|s| verbatim_start(v, self.text, &s)),
+        }
+    }
+
+    fn value(&self, v: Node<'_>, depth: usize) -> Value {
+        if depth > 8 {
+            return Value::Other;
+        }
+        let v = unwrap(v);
+        if let Some(s) = string_literal(v, self.text) {
+            return Value::Str(s);
+        }
+        match v.kind() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "none" | "null" | "undefined" => Value::Null,
+            "integer" | "float" | "number" => Value::Num(self.t(v).to_string()),
+            "identifier" | "attribute" | "member_expression" => {
+                Value::Name(self.dotted(v).unwrap_or_else(|| self.t(v).to_string()))
+            }
+            "list" | "tuple" | "set" | "array" => {
+                let mut c = v.walk();
+                let items = v
+                    .named_children(&mut c)
+                    .filter(|i| i.kind() != "comment")
+                    .map(|i| (self.value(i, depth + 1), unwrap(i).byte_range()))
+                    .collect();
+                Value::List(items)
+            }
+            "dictionary" | "object" => {
+                let mut c = v.walk();
+                let mut props = Vec::new();
+                for p in v.named_children(&mut c) {
+                    match p.kind() {
+                        "pair" => {
+                            let (Some(k), Some(val)) =
+                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let key = match k.kind() {
+                                "string" => string_literal(k, self.text),
+                                "identifier" | "property_identifier" => Some(self.t(k).to_string()),
+                                _ => None,
+                            };
+                            let val = unwrap(val);
+                            props.push(Arg {
+                                name: key,
+                                name_span: Some(k.byte_range()),
+                                value: self.value(val, depth + 1),
+                                span: val.byte_range(),
+                                verbatim: string_literal(val, self.text)
+                                    .and_then(|s| verbatim_start(val, self.text, &s)),
+                            });
+                        }
+                        "shorthand_property_identifier" => props.push(Arg {
+                            name: Some(self.t(p).to_string()),
+                            name_span: Some(p.byte_range()),
+                            value: Value::Name(self.dotted(p).unwrap_or_default()),
+                            span: p.byte_range(),
+                            verbatim: None,
+                        }),
+                        _ => {}
+                    }
+                }
+                Value::Object(props)
+            }
+            "call" | "call_expression" | "new_expression" => match self.call(v) {
+                Some(c) => Value::Call(Box::new(c)),
+                None => Value::Other,
+            },
+            _ => Value::Other,
+        }
+    }
+}
+
+/// Methods and functions that write their arguments to a log, console or client.
+const LOG_METHODS: &[&str] = &[
+    "print",
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "trace",
+    "fatal",
+    "send_log_message",
+];
+
+fn unwrap(n: Node<'_>) -> Node<'_> {
+    match n.kind() {
+        "parenthesized_expression"
+        | "await_expression"
+        | "as_expression"
+        | "satisfies_expression"
+        | "non_null_expression" => n.named_child(0).map(unwrap).unwrap_or(n),
+        _ => n,
+    }
+}
+
+/// Where a literal's characters start in the file, when its value is the raw text
+/// between the quotes (no escapes, a single part).
+fn verbatim_start(n: Node<'_>, text: &str, value: &str) -> Option<usize> {
+    if !matches!(n.kind(), "string" | "template_string") {
+        return None;
+    }
+    let raw = text.get(n.byte_range())?;
+    let at = raw.find(value)?;
+    let inner = raw.get(at..at + value.len())?;
+    // The value must sit between the opening quote(s) and the closing one.
+    let head = raw.get(..at)?;
+    (inner == value
+        && head
+            .chars()
+            .all(|c| matches!(c, '"' | '\'' | '`') || c.is_ascii_alphabetic()))
+    .then_some(n.start_byte() + at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::analyse;
+
+    fn idx(lang: Lang, src: &str) -> (Module, String) {
+        (analyse(lang, src).unwrap(), src.to_string())
+    }
+
+    #[test]
+    fn resolves_imports_and_instances() {
+        let (m, src) = idx(
+            Lang::Python,
+            "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n",
+        );
+        let ix = index(&m, &src);
+        let run = ix.calls_to("FastMCP.run").next().unwrap();
+        assert_eq!(run.callee, "mcp.server.fastmcp.FastMCP.run");
+        let ctor = ix.calls_to("FastMCP").next().unwrap();
+        assert_eq!(
+            ctor.kw("host").map(|a| &a.value),
+            Some(&Value::Str("0.0.0.0".into()))
+        );
+        let (s, span, v) = ix.string(ctor.kw("host").unwrap()).unwrap();
+        assert_eq!(s, "0.0.0.0");
+        assert_eq!(&src[v.unwrap()..v.unwrap() + 7], "0.0.0.0");
+        assert!(span.len() == 9);
+    }
+
+    #[test]
+    fn typescript_objects_and_new() {
+        let (m, src) = idx(
+            Lang::TypeScript,
+            "import OpenAI from 'openai';\nconst B = 'http://h/v1';\nconst c = new OpenAI({ baseURL: B, apiKey: \"k\" });\n",
+        );
+        let ix = index(&m, &src);
+        let c = ix.calls_to("openai").next().unwrap();
+        let b = c.kw("baseURL").unwrap();
+        assert_eq!(ix.string(b).unwrap().0, "http://h/v1");
+        assert!(ix.assigns.iter().any(|a| a.target == "apiKey"));
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        for src in ["", "f(", "x = 'é\\u00e9'", "a.b.c(**k, *a, x=)", "\"\"\"\n"] {
+            let (m, s) = idx(Lang::Python, src);
+            let _ = index(&m, &s);
+        }
+        for src in ["new", "f({a:})", "`${x}`", "x = {'é': `é`}"] {
+            let (m, s) = idx(Lang::TypeScript, src);
+            let _ = index(&m, &s);
+        }
+    }
+}
