@@ -51,6 +51,9 @@ pub struct Call {
     /// Names and attribute paths the arguments mention (log-like calls only), with
     /// subscript keys: `os.environ["API_KEY"]` → `os.environ[API_KEY]`.
     pub refs: Vec<(String, Span)>,
+    /// Start of the enclosing function (0 at module level): local variables of
+    /// different functions often share a name (`mcp`, `app`).
+    pub scope: usize,
 }
 
 /// `target = value` (also `let`/`const` declarations and augmented forms).
@@ -60,6 +63,7 @@ pub struct Assign {
     pub target: String,
     pub target_span: Span,
     pub value: Arg,
+    pub scope: usize,
 }
 
 #[derive(Debug, Default)]
@@ -121,12 +125,13 @@ impl Arg {
 
 impl Index {
     /// The string an argument holds: a literal or a name bound once to a literal.
-    /// The span and verbatim offset point at the literal itself.
+    /// The span is the argument's (the literal, or the constant's name).
     pub fn string<'a>(&'a self, arg: &'a Arg) -> Option<(&'a str, Span, Option<usize>)> {
         match &arg.value {
             Value::Str(s) => Some((s.as_str(), arg.span.clone(), arg.verbatim)),
             Value::Name(n) => match self.consts.get(n) {
-                Some(Some((s, span, v))) => Some((s.as_str(), span.clone(), *v)),
+                // Reported where the constant is used, not where it is defined.
+                Some(Some((s, _, _))) => Some((s.as_str(), arg.span.clone(), None)),
                 _ => None,
             },
             _ => None,
@@ -276,20 +281,30 @@ impl<'t> Builder<'t> {
     }
 
     fn walk(&mut self, root: Node<'_>) {
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
+        let mut stack = vec![(root, 0usize)];
+        while let Some((n, scope)) = stack.pop() {
+            let mut inner = scope;
             match n.kind() {
                 "call" | "call_expression" | "new_expression" => {
-                    if let Some(c) = self.call(n) {
+                    if let Some(mut c) = self.call(n) {
+                        c.scope = scope;
                         self.index.calls.push(c);
                     }
+                }
+                "function_definition"
+                | "function_declaration"
+                | "method_definition"
+                | "arrow_function"
+                | "function_expression"
+                | "lambda" => {
+                    inner = n.start_byte();
                 }
                 "assignment" | "augmented_assignment" | "assignment_expression" => {
                     if let (Some(l), Some(r)) = (
                         n.child_by_field_name("left"),
                         n.child_by_field_name("right"),
                     ) {
-                        self.assign(l, r);
+                        self.assign(l, r, scope);
                     }
                 }
                 "variable_declarator" => {
@@ -297,14 +312,14 @@ impl<'t> Builder<'t> {
                         n.child_by_field_name("name"),
                         n.child_by_field_name("value"),
                     ) {
-                        self.assign(l, r);
+                        self.assign(l, r, scope);
                     }
                 }
                 "pair" => {
                     if let (Some(k), Some(v)) =
                         (n.child_by_field_name("key"), n.child_by_field_name("value"))
                     {
-                        self.assign(k, v);
+                        self.assign(k, v, scope);
                     }
                 }
                 "string" | "template_string" => {
@@ -324,14 +339,14 @@ impl<'t> Builder<'t> {
                 _ => {}
             }
             let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
+            stack.extend(n.named_children(&mut c).map(|ch| (ch, inner)));
         }
         self.index.calls.sort_by_key(|c| c.span.start);
         self.index.strings.sort_by_key(|s| s.span.start);
         self.index.assigns.sort_by_key(|a| a.target_span.start);
     }
 
-    fn assign(&mut self, target: Node<'_>, value: Node<'_>) {
+    fn assign(&mut self, target: Node<'_>, value: Node<'_>, scope: usize) {
         let target_text = match target.kind() {
             "string" => string_literal(target, self.text).unwrap_or_default(),
             _ => self.t(target).to_string(),
@@ -341,6 +356,7 @@ impl<'t> Builder<'t> {
             target: target_text,
             target_span: target.byte_range(),
             value,
+            scope,
         });
     }
 
@@ -385,6 +401,7 @@ impl<'t> Builder<'t> {
             span: n.byte_range(),
             args,
             refs,
+            scope: 0,
         })
     }
 

@@ -84,6 +84,16 @@ pub fn python_servers(ix: &Index) -> Vec<PyServer<'_>> {
             .find(|a| a.value.span == c.span)
             .map(|a| a.target.clone())
             .unwrap_or_default();
+        // Calls on the variable in the constructor's function, or anywhere for a
+        // module-level server unless a function binds a server of the same name.
+        let rebound: Vec<usize> = ix
+            .assigns
+            .iter()
+            .filter(|a| a.target == var && a.scope != c.scope)
+            .map(|a| a.scope)
+            .collect();
+        let in_scope =
+            |scope: usize| scope == c.scope || (c.scope == 0 && !rebound.contains(&scope));
         let authenticated = ["auth", "token_verifier", "auth_server_provider"]
             .iter()
             .any(|k| c.kw(k).is_some_and(|a| a.value != Value::Null));
@@ -101,7 +111,7 @@ pub fn python_servers(ix: &Index) -> Vec<PyServer<'_>> {
                 .strip_prefix(var.as_str())
                 .is_some_and(|rest| rest.starts_with('.') && rest[1..].find('.').is_none())
         };
-        for call in ix.calls.iter().filter(|x| mine(x)) {
+        for call in ix.calls.iter().filter(|x| in_scope(x.scope) && mine(x)) {
             let m = call.method();
             let transport = call
                 .kw("transport")
@@ -116,14 +126,24 @@ pub fn python_servers(ix: &Index) -> Vec<PyServer<'_>> {
             };
             if http {
                 exposed_by.push(call);
-                if let Some(h) = call.kw("host").and_then(|a| host_of(ix, a, "host=")) {
+                // `sse_app(host=)` only configures Host-header checks; `run` binds.
+                let binds = !APP_METHODS.contains(&m);
+                if let Some(h) = call
+                    .kw("host")
+                    .filter(|_| binds)
+                    .and_then(|a| host_of(ix, a, "host="))
+                {
                     hosts.push(h);
                 }
             }
         }
         if !var.is_empty() {
             let target = format!("{var}.settings.host");
-            for a in ix.assigns.iter().filter(|a| a.target == target) {
+            for a in ix
+                .assigns
+                .iter()
+                .filter(|a| a.target == target && in_scope(a.scope))
+            {
                 if let Some(h) = host_of(ix, &a.value, "settings.host") {
                     hosts.push(h);
                 }
@@ -197,7 +217,9 @@ pub fn ts_serves_mcp(ix: &Index) -> bool {
 pub fn ts_listens(ix: &Index) -> Vec<(&Call, Option<Host>)> {
     ix.calls
         .iter()
+        // `listen(0)` asks for a free port: test harnesses, not servers.
         .filter(|c| c.method() == "listen" && c.raw.contains('.'))
+        .filter(|c| !c.pos(0).is_some_and(|a| a.value == Value::Num("0".into())))
         .map(|c| {
             let host = c
                 .kw("host")

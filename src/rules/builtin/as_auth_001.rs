@@ -152,6 +152,8 @@ fn script_code(ix: &Index, text: &str, cx: &mut Context<'_>) {
         };
         let (sev, scope) = if local {
             (Severity::Low, "on loopback: any local process, or a web page through DNS rebinding, can call its tools")
+        } else if listens.is_empty() {
+            (Severity::Medium, "whoever can reach the server that mounts it can call its tools (its address is not in this file)")
         } else {
             (
                 Severity::High,

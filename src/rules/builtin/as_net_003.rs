@@ -113,7 +113,10 @@ impl Rule for PlaintextEndpoint {
                 } else {
                     Severity::Medium
                 };
-                if is_local_ish(&host) {
+                // A single-label name (`ollama`, `testserver`) resolves only on a
+                // container network, a hosts file or a test harness.
+                let single_label = !host.contains('.') && !host.contains(':');
+                if is_local_ish(&host) || single_label {
                     sev = Severity::Low;
                 }
                 let what = if grpc {

@@ -148,7 +148,13 @@ fn looks_random(v: &str) -> bool {
     let env_name = v
         .chars()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    has_digit && has_alpha && !env_name
+    // `a-string-secret-at-least-256-bits-long`: words, not a key.
+    let parts: Vec<&str> = v.split(['-', '_']).collect();
+    let phrase = parts.len() >= 4
+        && parts.iter().all(|p| {
+            p.chars().all(|c| c.is_ascii_lowercase()) || p.chars().all(|c| c.is_ascii_digit())
+        });
+    has_digit && has_alpha && !env_name && !phrase
 }
 
 #[cfg(test)]
@@ -169,5 +175,6 @@ mod tests {
         assert!(!looks_random("OPENAI_API_KEY_2"));
         assert!(!looks_random("mcp.server.auth.provider"));
         assert!(!looks_random("é"));
+        assert!(!looks_random("a-string-secret-at-least-256-bits-long"));
     }
 }
