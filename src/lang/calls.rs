@@ -70,8 +70,8 @@ pub struct Assign {
 pub struct Index {
     pub calls: Vec<Call>,
     pub assigns: Vec<Assign>,
-    /// Every plain string literal (no interpolation), for format-based secret checks.
-    pub strings: Vec<Arg>,
+    /// Every string literal as written (quotes included), for format-based checks.
+    pub strings: Vec<Span>,
     /// Names bound once to a string literal: `BASE_URL = "http://..."`.
     consts: HashMap<String, Option<(String, Span, Option<usize>)>>,
 }
@@ -173,19 +173,58 @@ fn build(module: &Module, text: &str) -> Index {
     };
     let mut b = Builder {
         text,
-        py: module.lang == Lang::Python,
         imports,
         instances: HashMap::new(),
         index: Index::default(),
     };
-    b.bindings(root);
-    b.walk(root);
+    b.walk(root, &kind_table(&module.tree.language()));
+    b.resolve_instances();
     b.index
+}
+
+/// What the walk does with a node kind, looked up by kind id: comparing kind names
+/// for every node of a large file costs more than the walk itself.
+#[derive(Clone, Copy, PartialEq)]
+enum K {
+    Other,
+    Call,
+    Assign,
+    Declarator,
+    Pair,
+    Str,
+    Skip,
+    Func,
+}
+
+fn kind_table(lang: &tree_sitter::Language) -> Vec<K> {
+    (0..lang.node_kind_count())
+        .map(|id| {
+            let id = id as u16;
+            if !lang.node_kind_is_named(id) {
+                return K::Other;
+            }
+            match lang.node_kind_for_id(id).unwrap_or("") {
+                "call" | "call_expression" | "new_expression" => K::Call,
+                "assignment" | "augmented_assignment" | "assignment_expression" => K::Assign,
+                "variable_declarator" => K::Declarator,
+                "pair" => K::Pair,
+                "string" | "template_string" => K::Str,
+                "comment" => K::Skip,
+                "function_definition"
+                | "function_declaration"
+                | "method_definition"
+                | "arrow_function"
+                | "function_expression"
+                | "lambda"
+                | "generator_function_declaration" => K::Func,
+                _ => K::Other,
+            }
+        })
+        .collect()
 }
 
 struct Builder<'t> {
     text: &'t str,
-    py: bool,
     imports: HashMap<String, String>,
     /// Variable → the constructor or factory it was bound to.
     instances: HashMap<String, String>,
@@ -197,55 +236,59 @@ impl<'t> Builder<'t> {
         text_of(n, self.text)
     }
 
-    /// First pass: names bound to a constructor call or to a string literal.
-    fn bindings(&mut self, root: Node<'_>) {
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            let (target, value) = match n.kind() {
-                "assignment" => (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ),
-                "variable_declarator" => (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ),
-                _ => (None, None),
-            };
-            if let (Some(t), Some(v)) = (target, value) {
-                if matches!(t.kind(), "identifier") {
-                    let name = self.t(t).to_string();
-                    let v = unwrap(v);
-                    match v.kind() {
-                        "call" | "call_expression" | "new_expression" => {
-                            let f = v
-                                .child_by_field_name("function")
-                                .or_else(|| v.child_by_field_name("constructor"));
-                            if let Some(callee) = f.and_then(|f| self.dotted(f)) {
-                                self.instances.insert(name, callee);
-                            }
-                        }
-                        _ => {
-                            if let Some(s) = string_literal(v, self.text) {
-                                let verbatim = verbatim_start(v, self.text, &s);
-                                let e = self.index.consts.entry(name);
-                                // Bound twice: not a constant.
-                                e.and_modify(|x| *x = None).or_insert(Some((
-                                    s,
-                                    v.byte_range(),
-                                    verbatim,
-                                )));
-                            }
-                        }
-                    }
+    /// Records `name = Ctor(...)` and `NAME = "literal"` bindings.
+    fn binding(&mut self, target: Node<'_>, value: Node<'_>) {
+        if target.kind() != "identifier" {
+            return;
+        }
+        let name = self.t(target).to_string();
+        let v = unwrap(value);
+        match v.kind() {
+            "call" | "call_expression" | "new_expression" => {
+                let f = v
+                    .child_by_field_name("function")
+                    .or_else(|| v.child_by_field_name("constructor"));
+                if let Some(callee) = f.and_then(|f| self.dotted(f)) {
+                    self.instances.insert(name, callee);
                 }
             }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
+            "string" | "template_string" | "concatenated_string" => {
+                if let Some(s) = string_literal(v, self.text) {
+                    let verbatim = verbatim_start(v, self.text, &s);
+                    // Bound twice: not a constant.
+                    self.index
+                        .consts
+                        .entry(name)
+                        .and_modify(|x| *x = None)
+                        .or_insert(Some((s, v.byte_range(), verbatim)));
+                }
+            }
+            _ => {}
         }
     }
 
-    /// The dotted name an expression refers to, through imports and instances.
+    /// Calls on a variable bound to a constructor read as calls on that class:
+    /// `mcp.run` → `mcp.server.fastmcp.FastMCP.run`.
+    fn resolve_instances(&mut self) {
+        if self.instances.is_empty() {
+            return;
+        }
+        for c in &mut self.index.calls {
+            let head_len = c
+                .raw
+                .find(|ch: char| ch == '.' || ch == '(' || ch == '[')
+                .unwrap_or(c.raw.len());
+            let head = &c.raw[..head_len];
+            if self.imports.contains_key(head) {
+                continue;
+            }
+            if let Some(ctor) = self.instances.get(head) {
+                c.callee = format!("{ctor}{}", &c.raw[head_len..]);
+            }
+        }
+    }
+
+    /// The dotted name an expression refers to, through imports.
     fn dotted(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "identifier" | "this" | "self" => {
@@ -253,7 +296,6 @@ impl<'t> Builder<'t> {
                 Some(
                     self.imports
                         .get(n)
-                        .or_else(|| self.instances.get(n))
                         .cloned()
                         .unwrap_or_else(|| n.to_string()),
                 )
@@ -280,70 +322,74 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn walk(&mut self, root: Node<'_>) {
-        let mut stack = vec![(root, 0usize)];
-        while let Some((n, scope)) = stack.pop() {
-            let mut inner = scope;
-            match n.kind() {
-                "call" | "call_expression" | "new_expression" => {
-                    if let Some(mut c) = self.call(n) {
+    /// One pass over the tree with a single cursor, tracking the enclosing function.
+    fn walk(&mut self, root: Node<'_>, kinds: &[K]) {
+        let mut cursor = root.walk();
+        // (depth, start of the function) for each enclosing function.
+        let mut scopes: Vec<(usize, usize)> = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            let n = cursor.node();
+            let scope = scopes.last().map_or(0, |s| s.1);
+            let mut descend = n.child_count() > 0;
+            match kinds.get(n.kind_id() as usize).copied().unwrap_or(K::Other) {
+                K::Call => {
+                    if let Some(mut c) = self.call(n, false) {
                         c.scope = scope;
                         self.index.calls.push(c);
                     }
                 }
-                "function_definition"
-                | "function_declaration"
-                | "method_definition"
-                | "arrow_function"
-                | "function_expression"
-                | "lambda" => {
-                    inner = n.start_byte();
-                }
-                "assignment" | "augmented_assignment" | "assignment_expression" => {
-                    if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ) {
+                K::Assign | K::Declarator => {
+                    let (l, r) = if n.kind() == "variable_declarator" {
+                        (
+                            n.child_by_field_name("name"),
+                            n.child_by_field_name("value"),
+                        )
+                    } else {
+                        (
+                            n.child_by_field_name("left"),
+                            n.child_by_field_name("right"),
+                        )
+                    };
+                    if let (Some(l), Some(r)) = (l, r) {
+                        self.binding(l, r);
                         self.assign(l, r, scope);
                     }
                 }
-                "variable_declarator" => {
-                    if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ) {
-                        self.assign(l, r, scope);
-                    }
-                }
-                "pair" => {
+                K::Pair => {
                     if let (Some(k), Some(v)) =
                         (n.child_by_field_name("key"), n.child_by_field_name("value"))
                     {
                         self.assign(k, v, scope);
                     }
                 }
-                "string" | "template_string" => {
-                    if let Some(s) = string_literal(n, self.text) {
-                        let verbatim = verbatim_start(n, self.text, &s);
-                        self.index.strings.push(Arg {
-                            name: None,
-                            name_span: None,
-                            value: Value::Str(s),
-                            span: n.byte_range(),
-                            verbatim,
-                        });
-                    }
-                    continue;
+                K::Str => {
+                    self.index.strings.push(n.byte_range());
+                    descend = false;
                 }
-                "comment" => continue,
-                _ => {}
+                K::Skip => descend = false,
+                K::Func => scopes.push((depth, n.start_byte())),
+                K::Other => {}
             }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c).map(|ch| (ch, inner)));
+            if descend && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            loop {
+                while scopes.last().is_some_and(|s| s.0 >= depth) {
+                    scopes.pop();
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if depth == 0 || !cursor.goto_parent() {
+                    self.index.calls.sort_by_key(|c| c.span.start);
+                    self.index.assigns.sort_by_key(|a| a.target_span.start);
+                    return;
+                }
+                depth -= 1;
+            }
         }
-        self.index.calls.sort_by_key(|c| c.span.start);
-        self.index.strings.sort_by_key(|s| s.span.start);
-        self.index.assigns.sort_by_key(|a| a.target_span.start);
     }
 
     fn assign(&mut self, target: Node<'_>, value: Node<'_>, scope: usize) {
@@ -351,7 +397,7 @@ impl<'t> Builder<'t> {
             "string" => string_literal(target, self.text).unwrap_or_default(),
             _ => self.t(target).to_string(),
         };
-        let value = self.arg(None, value);
+        let value = self.arg(None, value, true);
         self.index.assigns.push(Assign {
             target: target_text,
             target_span: target.byte_range(),
@@ -360,7 +406,9 @@ impl<'t> Builder<'t> {
         });
     }
 
-    fn call(&self, n: Node<'_>) -> Option<Call> {
+    /// A call with its arguments; a call nested in an argument keeps only its
+    /// callee and literal arguments (its own nested calls are walked separately).
+    fn call(&self, n: Node<'_>, nested: bool) -> Option<Call> {
         let f = n
             .child_by_field_name("function")
             .or_else(|| n.child_by_field_name("constructor"))?;
@@ -378,18 +426,18 @@ impl<'t> Builder<'t> {
                         ) else {
                             continue;
                         };
-                        let mut arg = self.arg(Some(k), v);
+                        let mut arg = self.arg(Some(k), v, nested);
                         arg.name_span = Some(k.byte_range());
                         args.push(arg);
                     }
                     "comment" => {}
-                    _ => args.push(self.arg(None, a)),
+                    _ => args.push(self.arg(None, a, nested)),
                 }
             }
         }
         let mut refs = Vec::new();
         let method = raw.rsplit('.').next().unwrap_or(&raw);
-        if LOG_METHODS.contains(&method) {
+        if !nested && LOG_METHODS.contains(&method) {
             if let Some(list) = n.child_by_field_name("arguments") {
                 self.refs(list, &mut refs, 0);
             }
@@ -464,14 +512,19 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn arg(&self, name: Option<Node<'_>>, v: Node<'_>) -> Arg {
+    fn arg(&self, name: Option<Node<'_>>, v: Node<'_>, nested: bool) -> Arg {
         let v = unwrap(v);
+        let value = self.value(v, if nested { 6 } else { 0 });
+        let verbatim = match &value {
+            Value::Str(s) => verbatim_start(v, self.text, s),
+            _ => None,
+        };
         Arg {
             name: name.map(|k| self.t(k).to_string()),
             name_span: name.map(|k| k.byte_range()),
-            value: self.value(v, 0),
+            value,
             span: v.byte_range(),
-            verbatim: string_literal(v, self.text).and_then(|s| verbatim_start(v, self.text, &s)),
+            verbatim,
         }
     }
 
@@ -538,7 +591,7 @@ impl<'t> Builder<'t> {
                 }
                 Value::Object(props)
             }
-            "call" | "call_expression" | "new_expression" => match self.call(v) {
+            "call" | "call_expression" | "new_expression" => match self.call(v, true) {
                 Some(c) => Value::Call(Box::new(c)),
                 None => Value::Other,
             },

@@ -50,13 +50,16 @@ impl Rule for SecretInCode {
             }
         }
         // Known formats anywhere else: prompts, headers built by hand, comments aside.
+        // The literal is read as written, so a match is its exact place in the file.
         for s in &ix.strings {
-            let Value::Str(v) = &s.value else { continue };
-            if done.contains(&s.span.start) {
+            if done.contains(&s.start) {
                 continue;
             }
+            let Some(v) = file.source.text.get(s.clone()) else {
+                continue;
+            };
             if let Some(m) = known_secret(v) {
-                let span = sub_span(&s.span, s.verbatim, m.range.clone());
+                let span = s.start + m.range.start..s.start + m.range.end;
                 cx.report(
                     span,
                     &format!("literal:{}", m.kind),
@@ -148,13 +151,17 @@ fn looks_random(v: &str) -> bool {
     let env_name = v
         .chars()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    // `a-string-secret-at-least-256-bits-long`: words, not a key.
+    // `a-string-secret-at-least-256-bits-long`, `s3-secret-command-sentinel`: words,
+    // not a key.
     let parts: Vec<&str> = v.split(['-', '_']).collect();
-    let phrase = parts.len() >= 4
-        && parts.iter().all(|p| {
-            p.chars().all(|c| c.is_ascii_lowercase()) || p.chars().all(|c| c.is_ascii_digit())
-        });
-    has_digit && has_alpha && !env_name && !phrase
+    let words = parts
+        .iter()
+        .filter(|p| p.len() >= 3 && p.chars().all(|c| c.is_ascii_lowercase()))
+        .count();
+    let phrase = parts.len() >= 3 && words >= 3;
+    // JSON documents and escaped text are data, not a credential value.
+    let structured = v.contains(['{', '"', '\\', ' ']);
+    has_digit && has_alpha && !env_name && !phrase && !structured
 }
 
 #[cfg(test)]
@@ -176,5 +183,8 @@ mod tests {
         assert!(!looks_random("mcp.server.auth.provider"));
         assert!(!looks_random("é"));
         assert!(!looks_random("a-string-secret-at-least-256-bits-long"));
+        assert!(!looks_random("s3-secret-command-sentinel"));
+        assert!(!looks_random("{\"private_key\":\"line-1\\nline-2\"}"));
+        assert!(looks_random("f3a9c2e1-7b4d-4e8a-9c1f-2d6b8e0a4c73"));
     }
 }
