@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::{string_literal, text_of, Lang, Module};
+use super::{string_literal, text_of, Module};
 use crate::manifest::Span;
 
 /// A constant or the shape of an expression, as far as a pattern needs it.
@@ -165,15 +165,11 @@ fn ends_with_segment(full: &str, name: &str) -> bool {
             .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
 }
 
-fn build(module: &Module, text: &str) -> Index {
+fn build<'t>(module: &'t Module, text: &'t str) -> Index {
     let root = module.tree.root_node();
-    let imports = match module.lang {
-        Lang::Python => super::python::import_map(root, text),
-        _ => super::typescript::import_map(root, text),
-    };
     let mut b = Builder {
         text,
-        imports,
+        imports: &module.imports,
         instances: HashMap::new(),
         index: Index::default(),
     };
@@ -225,7 +221,7 @@ fn kind_table(lang: &tree_sitter::Language) -> Vec<K> {
 
 struct Builder<'t> {
     text: &'t str,
-    imports: HashMap<String, String>,
+    imports: &'t HashMap<String, String>,
     /// Variable → the constructor or factory it was bound to.
     instances: HashMap<String, String>,
     index: Index,
@@ -648,7 +644,7 @@ fn verbatim_start(n: Node<'_>, text: &str, value: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::analyse;
+    use crate::lang::{analyse, Lang};
 
     fn idx(lang: Lang, src: &str) -> (Module, String) {
         (analyse(lang, src).unwrap(), src.to_string())

@@ -66,6 +66,8 @@ pub struct Module {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<Comment>,
+    /// Local name → dotted origin, through import aliases and `require`.
+    pub imports: std::collections::HashMap<String, String>,
     /// Calls, assignments and literals for the pattern rules, built on first use.
     pub index: std::sync::OnceLock<calls::Index>,
 }
@@ -91,7 +93,7 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
     parser.set_language(&lang.grammar()).ok()?;
     let tree = parser.parse(text, None)?;
     let comments = comments(&tree, text);
-    let (tools, flows) = match lang {
+    let (tools, flows, imports) = match lang {
         Lang::Python => python::analyse(&tree, text),
         _ => typescript::analyse(&tree, text),
     };
@@ -101,6 +103,7 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         tools,
         flows,
         comments,
+        imports,
         index: Default::default(),
     })
 }

@@ -12,7 +12,8 @@ use super::{string_literal, text_of, Tool};
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
 type Imports = HashMap<String, String>;
 
-pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
+/// Also returns the import aliases, which the pattern rules resolve callees with.
+pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>, Imports) {
     let root = tree.root_node();
     let imports = imports(root, text);
     let funcs = functions(root, text);
@@ -42,17 +43,12 @@ pub fn analyse(tree: &Tree, text: &str) -> (Vec<Tool>, Vec<Flow>) {
         flows.extend(fx.flows);
     }
     let tools = found.into_iter().map(|(t, _, _)| t).collect();
-    (tools, taint::dedup(flows))
+    (tools, taint::dedup(flows), imports)
 }
 
 fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut c = node.walk();
     node.named_children(&mut c).collect()
-}
-
-/// The import aliases of a file, for the pattern rules.
-pub fn import_map(root: Node<'_>, text: &str) -> Imports {
-    imports(root, text)
 }
 
 fn imports(root: Node<'_>, text: &str) -> Imports {

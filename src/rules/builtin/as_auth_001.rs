@@ -99,7 +99,7 @@ fn script_code(ix: &Index, text: &str, cx: &mut Context<'_>) {
     let handles: Vec<_> = ix
         .calls
         .iter()
-        .filter(|c| c.method() == "handleRequest")
+        .filter(|c| matches!(c.method(), "handleRequest" | "handlePostMessage"))
         .collect();
     if handles.is_empty() {
         return;
