@@ -168,6 +168,7 @@ fn ends_with_segment(full: &str, name: &str) -> bool {
 fn build<'t>(module: &'t Module, text: &'t str) -> Index {
     let root = module.tree.root_node();
     let mut b = Builder {
+        fl: Fields::new(&module.tree.language()),
         text,
         imports: &module.imports,
         instances: HashMap::new(),
@@ -219,7 +220,45 @@ fn kind_table(lang: &tree_sitter::Language) -> Vec<K> {
         .collect()
 }
 
+/// Field ids of the grammar: looking a field up by name scans the field table.
+struct Fields {
+    arguments: Option<std::num::NonZeroU16>,
+    attribute: Option<std::num::NonZeroU16>,
+    constructor: Option<std::num::NonZeroU16>,
+    function: Option<std::num::NonZeroU16>,
+    index: Option<std::num::NonZeroU16>,
+    key: Option<std::num::NonZeroU16>,
+    left: Option<std::num::NonZeroU16>,
+    name: Option<std::num::NonZeroU16>,
+    object: Option<std::num::NonZeroU16>,
+    property: Option<std::num::NonZeroU16>,
+    right: Option<std::num::NonZeroU16>,
+    subscript: Option<std::num::NonZeroU16>,
+    value: Option<std::num::NonZeroU16>,
+}
+
+impl Fields {
+    fn new(lang: &tree_sitter::Language) -> Self {
+        Fields {
+            arguments: lang.field_id_for_name("arguments"),
+            attribute: lang.field_id_for_name("attribute"),
+            constructor: lang.field_id_for_name("constructor"),
+            function: lang.field_id_for_name("function"),
+            index: lang.field_id_for_name("index"),
+            key: lang.field_id_for_name("key"),
+            left: lang.field_id_for_name("left"),
+            name: lang.field_id_for_name("name"),
+            object: lang.field_id_for_name("object"),
+            property: lang.field_id_for_name("property"),
+            right: lang.field_id_for_name("right"),
+            subscript: lang.field_id_for_name("subscript"),
+            value: lang.field_id_for_name("value"),
+        }
+    }
+}
+
 struct Builder<'t> {
+    fl: Fields,
     text: &'t str,
     imports: &'t HashMap<String, String>,
     /// Variable → the constructor or factory it was bound to.
@@ -232,6 +271,10 @@ impl<'t> Builder<'t> {
         text_of(n, self.text)
     }
 
+    fn f<'n>(&self, n: Node<'n>, field: Option<std::num::NonZeroU16>) -> Option<Node<'n>> {
+        n.child_by_field_id(field?.get())
+    }
+
     /// Records `name = Ctor(...)` and `NAME = "literal"` bindings.
     fn binding(&mut self, target: Node<'_>, value: Node<'_>) {
         if target.kind() != "identifier" {
@@ -241,9 +284,9 @@ impl<'t> Builder<'t> {
         let v = unwrap(value);
         match v.kind() {
             "call" | "call_expression" | "new_expression" => {
-                let f = v
-                    .child_by_field_name("function")
-                    .or_else(|| v.child_by_field_name("constructor"));
+                let f = self
+                    .f(v, self.fl.function)
+                    .or_else(|| self.f(v, self.fl.constructor));
                 if let Some(callee) = f.and_then(|f| self.dotted(f)) {
                     self.instances.insert(name, callee);
                 }
@@ -297,18 +340,18 @@ impl<'t> Builder<'t> {
                 )
             }
             "attribute" | "member_expression" => {
-                let obj = node.child_by_field_name("object")?;
-                let prop = node
-                    .child_by_field_name("attribute")
-                    .or_else(|| node.child_by_field_name("property"))?;
+                let obj = self.f(node, self.fl.object)?;
+                let prop = self
+                    .f(node, self.fl.attribute)
+                    .or_else(|| self.f(node, self.fl.property))?;
                 let obj = self.dotted(obj).unwrap_or_else(|| "?".into());
                 Some(format!("{obj}.{}", self.t(prop)))
             }
             // `FastMCP("x").run()`, `express().listen()`: the call's callee.
             "call" | "call_expression" | "new_expression" => {
-                let f = node
-                    .child_by_field_name("function")
-                    .or_else(|| node.child_by_field_name("constructor"))?;
+                let f = self
+                    .f(node, self.fl.function)
+                    .or_else(|| self.f(node, self.fl.constructor))?;
                 self.dotted(f)
             }
             "parenthesized_expression" | "await_expression" | "non_null_expression" => {
@@ -330,22 +373,16 @@ impl<'t> Builder<'t> {
             let mut descend = n.child_count() > 0;
             match kinds.get(n.kind_id() as usize).copied().unwrap_or(K::Other) {
                 K::Call => {
-                    if let Some(mut c) = self.call(n, false) {
+                    if let Some(mut c) = self.call(n, 0) {
                         c.scope = scope;
                         self.index.calls.push(c);
                     }
                 }
                 K::Assign | K::Declarator => {
                     let (l, r) = if n.kind() == "variable_declarator" {
-                        (
-                            n.child_by_field_name("name"),
-                            n.child_by_field_name("value"),
-                        )
+                        (self.f(n, self.fl.name), self.f(n, self.fl.value))
                     } else {
-                        (
-                            n.child_by_field_name("left"),
-                            n.child_by_field_name("right"),
-                        )
+                        (self.f(n, self.fl.left), self.f(n, self.fl.right))
                     };
                     if let (Some(l), Some(r)) = (l, r) {
                         self.binding(l, r);
@@ -353,9 +390,7 @@ impl<'t> Builder<'t> {
                     }
                 }
                 K::Pair => {
-                    if let (Some(k), Some(v)) =
-                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (self.f(n, self.fl.key), self.f(n, self.fl.value)) {
                         self.assign(k, v, scope);
                     }
                 }
@@ -393,7 +428,8 @@ impl<'t> Builder<'t> {
             "string" => string_literal(target, self.text).unwrap_or_default(),
             _ => self.t(target).to_string(),
         };
-        let value = self.arg(None, value, true);
+        let value = self.arg(None, value, MAX_DEPTH);
+        // Containers of an assignment are visited by the walk themselves.
         self.index.assigns.push(Assign {
             target: target_text,
             target_span: target.byte_range(),
@@ -404,37 +440,37 @@ impl<'t> Builder<'t> {
 
     /// A call with its arguments; a call nested in an argument keeps only its
     /// callee and literal arguments (its own nested calls are walked separately).
-    fn call(&self, n: Node<'_>, nested: bool) -> Option<Call> {
-        let f = n
-            .child_by_field_name("function")
-            .or_else(|| n.child_by_field_name("constructor"))?;
+    fn call(&self, n: Node<'_>, depth: usize) -> Option<Call> {
+        let nested = depth > 0;
+        let f = self
+            .f(n, self.fl.function)
+            .or_else(|| self.f(n, self.fl.constructor))?;
         let raw = self.t(f).to_string();
         let callee = self.dotted(f).unwrap_or_else(|| raw.clone());
         let mut args = Vec::new();
-        if let Some(list) = n.child_by_field_name("arguments") {
+        if let Some(list) = self.f(n, self.fl.arguments) {
             let mut c = list.walk();
             for a in list.named_children(&mut c) {
                 match a.kind() {
                     "keyword_argument" => {
-                        let (Some(k), Some(v)) = (
-                            a.child_by_field_name("name"),
-                            a.child_by_field_name("value"),
-                        ) else {
+                        let (Some(k), Some(v)) =
+                            (self.f(a, self.fl.name), self.f(a, self.fl.value))
+                        else {
                             continue;
                         };
-                        let mut arg = self.arg(Some(k), v, nested);
+                        let mut arg = self.arg(Some(k), v, depth);
                         arg.name_span = Some(k.byte_range());
                         args.push(arg);
                     }
                     "comment" => {}
-                    _ => args.push(self.arg(None, a, nested)),
+                    _ => args.push(self.arg(None, a, depth)),
                 }
             }
         }
         let mut refs = Vec::new();
         let method = raw.rsplit('.').next().unwrap_or(&raw);
         if !nested && LOG_METHODS.contains(&method) {
-            if let Some(list) = n.child_by_field_name("arguments") {
+            if let Some(list) = self.f(n, self.fl.arguments) {
                 self.refs(list, &mut refs, 0);
             }
         }
@@ -462,12 +498,12 @@ impl<'t> Builder<'t> {
                 return;
             }
             "subscript" | "subscript_expression" => {
-                let obj = n
-                    .child_by_field_name("value")
-                    .or_else(|| n.child_by_field_name("object"));
-                let key = n
-                    .child_by_field_name("subscript")
-                    .or_else(|| n.child_by_field_name("index"));
+                let obj = self
+                    .f(n, self.fl.value)
+                    .or_else(|| self.f(n, self.fl.object));
+                let key = self
+                    .f(n, self.fl.subscript)
+                    .or_else(|| self.f(n, self.fl.index));
                 if let (Some(o), Some(k)) = (obj, key) {
                     if k.kind() == "slice" {
                         return;
@@ -480,21 +516,21 @@ impl<'t> Builder<'t> {
                 }
             }
             "call" | "call_expression" => {
-                let f = n.child_by_field_name("function").map(|f| self.t(f));
+                let f = self.f(n, self.fl.function).map(|f| self.t(f));
                 if !matches!(
                     f,
                     Some("str" | "repr" | "String" | "JSON.stringify" | "json.dumps" | "dict")
                 ) {
                     return;
                 }
-                if let Some(a) = n.child_by_field_name("arguments") {
+                if let Some(a) = self.f(n, self.fl.arguments) {
                     self.refs(a, out, depth + 1);
                 }
                 return;
             }
             "keyword_argument" => {
                 // `exc_info=`, `extra=`: only the value is logged.
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = self.f(n, self.fl.value) {
                     self.refs(v, out, depth + 1);
                 }
                 return;
@@ -508,9 +544,9 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn arg(&self, name: Option<Node<'_>>, v: Node<'_>, nested: bool) -> Arg {
+    fn arg(&self, name: Option<Node<'_>>, v: Node<'_>, depth: usize) -> Arg {
         let v = unwrap(v);
-        let value = self.value(v, if nested { 6 } else { 0 });
+        let value = self.value(v, depth);
         let verbatim = match &value {
             Value::Str(s) => verbatim_start(v, self.text, s),
             _ => None,
@@ -524,10 +560,10 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The value of an expression; containers and calls are read `MAX_DEPTH - depth`
+    /// levels deep (assignments and nested calls read them shallowly, since the walk
+    /// visits their parts anyway).
     fn value(&self, v: Node<'_>, depth: usize) -> Value {
-        if depth > 8 {
-            return Value::Other;
-        }
         let v = unwrap(v);
         if let Some(s) = string_literal(v, self.text) {
             return Value::Str(s);
@@ -539,6 +575,12 @@ impl<'t> Builder<'t> {
             "integer" | "float" | "number" => Value::Num(self.t(v).to_string()),
             "identifier" | "attribute" | "member_expression" => {
                 Value::Name(self.dotted(v).unwrap_or_else(|| self.t(v).to_string()))
+            }
+            "list" | "tuple" | "set" | "array" | "dictionary" | "object" | "call"
+            | "call_expression" | "new_expression"
+                if depth >= MAX_DEPTH =>
+            {
+                Value::Other
             }
             "list" | "tuple" | "set" | "array" => {
                 let mut c = v.walk();
@@ -556,7 +598,7 @@ impl<'t> Builder<'t> {
                     match p.kind() {
                         "pair" => {
                             let (Some(k), Some(val)) =
-                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                                (self.f(p, self.fl.key), self.f(p, self.fl.value))
                             else {
                                 continue;
                             };
@@ -587,7 +629,7 @@ impl<'t> Builder<'t> {
                 }
                 Value::Object(props)
             }
-            "call" | "call_expression" | "new_expression" => match self.call(v, true) {
+            "call" | "call_expression" | "new_expression" => match self.call(v, depth + 1) {
                 Some(c) => Value::Call(Box::new(c)),
                 None => Value::Other,
             },
@@ -595,6 +637,8 @@ impl<'t> Builder<'t> {
         }
     }
 }
+
+const MAX_DEPTH: usize = 4;
 
 /// Methods and functions that write their arguments to a log, console or client.
 const LOG_METHODS: &[&str] = &[
