@@ -137,16 +137,6 @@ impl Index {
             _ => None,
         }
     }
-
-    /// Calls whose callee ends with `name`.
-    pub fn calls_to<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Call> + 'a {
-        self.calls.iter().filter(move |c| c.is(name))
-    }
-
-    /// Some call of the file has a callee ending with one of `names`.
-    pub fn has_call(&self, names: &[&str]) -> bool {
-        self.calls.iter().any(|c| c.is_any(names))
-    }
 }
 
 /// The exact bytes of `range` inside a string literal written verbatim, else the
@@ -313,10 +303,7 @@ impl<'t> Builder<'t> {
             return;
         }
         for c in &mut self.index.calls {
-            let head_len = c
-                .raw
-                .find(|ch: char| ch == '.' || ch == '(' || ch == '[')
-                .unwrap_or(c.raw.len());
+            let head_len = c.raw.find(['.', '(', '[']).unwrap_or(c.raw.len());
             let head = &c.raw[..head_len];
             if self.imports.contains_key(head) {
                 continue;
@@ -701,9 +688,9 @@ mod tests {
             "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n",
         );
         let ix = index(&m, &src);
-        let run = ix.calls_to("FastMCP.run").next().unwrap();
+        let run = ix.calls.iter().find(|c| c.is("FastMCP.run")).unwrap();
         assert_eq!(run.callee, "mcp.server.fastmcp.FastMCP.run");
-        let ctor = ix.calls_to("FastMCP").next().unwrap();
+        let ctor = ix.calls.iter().find(|c| c.is("FastMCP")).unwrap();
         assert_eq!(
             ctor.kw("host").map(|a| &a.value),
             Some(&Value::Str("0.0.0.0".into()))
@@ -721,7 +708,7 @@ mod tests {
             "import OpenAI from 'openai';\nconst B = 'http://h/v1';\nconst c = new OpenAI({ baseURL: B, apiKey: \"k\" });\n",
         );
         let ix = index(&m, &src);
-        let c = ix.calls_to("openai").next().unwrap();
+        let c = ix.calls.iter().find(|c| c.is("openai")).unwrap();
         let b = c.kw("baseURL").unwrap();
         assert_eq!(ix.string(b).unwrap().0, "http://h/v1");
         assert!(ix.assigns.iter().any(|a| a.target == "apiKey"));
