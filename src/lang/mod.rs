@@ -5,7 +5,9 @@
 //! A file is parsed once; discovery and the taint pass run once and every rule reads
 //! the result (`Module::flows` by sink class, or the syntax tree for call patterns).
 
+pub mod calls;
 pub mod python;
+pub mod servers;
 pub mod sites;
 pub mod taint;
 pub mod typescript;
@@ -74,6 +76,10 @@ pub struct Module {
     /// Every call and assignment/property, for pattern rules.
     pub calls: Vec<sites::CallSite>,
     pub settings: Vec<sites::Setting>,
+    /// Local name → dotted origin, through import aliases and `require`.
+    pub imports: std::collections::HashMap<String, String>,
+    /// Calls, assignments and literals for the pattern rules, built on first use.
+    pub index: std::sync::OnceLock<calls::Index>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -105,16 +111,18 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
             text: text_of(*n, text).to_string(),
         })
         .collect();
-    let (tools, flows, (calls, settings)) = match lang {
+    let (tools, flows, (calls, settings), imports) = match lang {
         Lang::Python => {
             let imports = python::imports(&nodes, text);
             let (t, f) = python::analyse(&nodes, text, &imports);
-            (t, f, sites::collect(lang, &nodes, text, &imports))
+            let s = sites::collect(lang, &nodes, text, &imports);
+            (t, f, s, imports)
         }
         _ => {
             let imports = typescript::imports(&nodes, text);
             let (t, f) = typescript::analyse(&nodes, text, &imports);
-            (t, f, sites::collect(lang, &nodes, text, &imports))
+            let s = sites::collect(lang, &nodes, text, &imports);
+            (t, f, s, imports)
         }
     };
     drop(nodes);
@@ -126,6 +134,8 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         comments,
         calls,
         settings,
+        imports,
+        index: Default::default(),
     })
 }
 

@@ -15,13 +15,19 @@ mod as_dep_004;
 mod as_dep_005;
 mod as_dep_006;
 mod as_exec_001;
+mod as_exec_002;
 mod as_exec_003;
+mod as_exec_004;
+mod as_exec_005;
 mod as_inj_001;
 mod as_inj_002;
 mod as_inj_004;
 mod as_inj_005;
 mod as_inj_006;
 mod as_net_002;
+mod as_net_003;
+mod as_net_004;
+mod as_obs_001;
 mod as_perm_001;
 mod as_perm_002;
 mod as_perm_003;
@@ -34,6 +40,7 @@ mod as_pois_001;
 mod as_pois_002;
 mod as_pois_006;
 mod as_sec_001;
+mod as_sec_002;
 mod as_sec_003;
 mod as_sec_004;
 mod as_sign_001;
@@ -74,12 +81,18 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_ci_005::UnpinnedAgent),
         Box::new(as_ci_006::AgentExposure),
         Box::new(as_exec_001::LangchainDangerousTools),
+        Box::new(as_exec_002::UnsafeDeserialization),
+        Box::new(as_exec_004::WideImports),
+        Box::new(as_exec_005::UnrestrictedRequests),
         Box::new(as_inj_001::ShellInjection),
         Box::new(as_inj_002::CodeInjection),
         Box::new(as_inj_004::PathTraversal),
         Box::new(as_inj_005::Ssrf),
         Box::new(as_inj_006::SqlInjection),
         Box::new(as_net_002::TlsVerificationOff),
+        Box::new(as_net_003::PlaintextEndpoint),
+        Box::new(as_net_004::ListensEverywhere),
+        Box::new(as_obs_001::SecretsInLogs),
         Box::new(as_perm_003::AutoApprove),
         Box::new(as_perm_004::CodexSandboxOff),
         Box::new(as_perm_005::PermissionSkippingFlags),
@@ -100,6 +113,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_sec_003::PromptSecrets),
         Box::new(as_sign_004::UnsignedRelease),
         Box::new(as_sign_005::PublishWithoutProvenance),
+        Box::new(as_sec_002::SecretInCode),
         Box::new(as_sup_001::UnpinnedSource),
         Box::new(as_sup_002::UnpinnedImage),
         Box::new(as_sup_005::UnsafeModelLoading),

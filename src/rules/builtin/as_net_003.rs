@@ -1,0 +1,183 @@
+//! AS-NET-003: a model provider, MCP, A2A or RPC endpoint reached over plaintext
+//! HTTP/WebSocket from code. Prompts, tool results and API keys then cross the network
+//! readable and modifiable by anyone on the path.
+
+use crate::finding::Severity;
+use crate::lang::calls::{self, Arg, Call, Index, Value};
+use crate::rules::values::{is_local_ish, is_loopback, parse_url};
+use crate::rules::{Context, Parsed, Rule};
+
+pub struct PlaintextEndpoint;
+
+/// Clients and the arguments that carry their endpoint. `0` = first positional.
+const CLIENTS: &[(&str, &[&str], bool)] = &[
+    // (callee, endpoint keywords, first positional argument is the endpoint)
+    ("OpenAI", &["base_url", "baseURL"], false),
+    ("AsyncOpenAI", &["base_url"], false),
+    ("AzureOpenAI", &["base_url", "azure_endpoint"], false),
+    ("Anthropic", &["base_url", "baseURL"], false),
+    ("AsyncAnthropic", &["base_url"], false),
+    (
+        "ChatOpenAI",
+        &["base_url", "openai_api_base", "configuration.baseURL"],
+        false,
+    ),
+    (
+        "ChatAnthropic",
+        &["base_url", "anthropic_api_url", "anthropicApiUrl"],
+        false,
+    ),
+    ("OpenAIEmbeddings", &["base_url", "openai_api_base"], false),
+    ("Ollama", &["base_url", "baseUrl", "host"], false),
+    ("ChatOllama", &["base_url", "baseUrl"], false),
+    ("OpenAILike", &["api_base"], false),
+    ("LiteLLMModel", &["api_base"], false),
+    ("OpenAIServerModel", &["api_base"], false),
+    ("completion", &["api_base", "base_url"], false),
+    ("acompletion", &["api_base", "base_url"], false),
+    ("createOpenAI", &["baseURL"], false),
+    ("createAnthropic", &["baseURL"], false),
+    ("createOpenAICompatible", &["baseURL"], false),
+    ("A2AClient", &["url"], false),
+    ("A2ACardResolver", &["base_url"], false),
+    ("sse_client", &["url"], true),
+    ("streamablehttp_client", &["url"], true),
+    ("streamable_http_client", &["url"], true),
+    ("websocket_client", &["url"], true),
+    ("StreamableHTTPClientTransport", &[], true),
+    ("SSEClientTransport", &[], true),
+    ("WebSocketClientTransport", &[], true),
+    ("WebSocket", &[], true),
+    ("insecure_channel", &["target"], true),
+    ("MCPServerSse", &["params.url"], false),
+    ("MCPServerStreamableHttp", &["params.url"], false),
+    ("experimental_createMCPClient", &["transport.url"], false),
+    ("createMCPClient", &["transport.url"], false),
+];
+
+/// Keywords that attach a credential to the client.
+const CREDENTIALS: &[&str] = &[
+    "api_key",
+    "apiKey",
+    "openai_api_key",
+    "anthropic_api_key",
+    "headers",
+    "auth",
+    "authProvider",
+    "token",
+    "default_headers",
+    "defaultHeaders",
+];
+
+impl Rule for PlaintextEndpoint {
+    fn id(&self) -> &'static str {
+        "AS-NET-003"
+    }
+
+    fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
+        let Some(code) = file.code else { return };
+        let ix = calls::index(code, &file.source.text);
+        for c in &ix.calls {
+            let Some((_, keys, positional)) = CLIENTS.iter().find(|(n, _, _)| c.is(n)) else {
+                continue;
+            };
+            // `completion` and `WebSocket` are common names: require their modules.
+            if matches!(c.method(), "completion" | "acompletion")
+                && !c.callee.starts_with("litellm")
+            {
+                continue;
+            }
+            if c.method() == "insecure_channel" && !c.callee.starts_with("grpc") {
+                continue;
+            }
+            let mut args: Vec<&Arg> = keys.iter().filter_map(|k| path(c, k)).collect();
+            if *positional {
+                args.extend(c.pos(0));
+            }
+            for a in args {
+                let Some((url, span)) = endpoint(ix, a) else {
+                    continue;
+                };
+                let grpc = c.method() == "insecure_channel";
+                let Some((scheme, host)) = plaintext_host(&url, grpc) else {
+                    continue;
+                };
+                if is_loopback(&host) {
+                    continue;
+                }
+                let creds = CREDENTIALS
+                    .iter()
+                    .any(|k| c.kw(k).is_some_and(|a| a.value != Value::Null));
+                let mut sev = if creds && !grpc {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
+                // A single-label name (`ollama`, `testserver`) resolves only on a
+                // container network, a hosts file or a test harness.
+                let single_label = !host.contains('.') && !host.contains(':');
+                if is_local_ish(&host) || single_label {
+                    sev = Severity::Low;
+                }
+                let what = if grpc {
+                    "an unencrypted gRPC channel".to_string()
+                } else {
+                    format!("plaintext `{scheme}://`")
+                };
+                let tail = if creds && !grpc {
+                    ", and the credential passed to it is sent in the clear"
+                } else {
+                    ""
+                };
+                cx.report(span, &format!("{}:{url}", c.raw), format!(
+                    "`{}` reaches `{host}` over {what}: prompts, tool calls and results can be read and altered on the network{tail}",
+                    c.raw
+                ))
+                .severity(sev);
+            }
+        }
+    }
+}
+
+/// A keyword or a dotted path into object arguments: `params.url`, `transport.url`.
+fn path<'a>(c: &'a Call, key: &str) -> Option<&'a Arg> {
+    let mut parts = key.split('.');
+    let mut arg = c.kw(parts.next()?)?;
+    for p in parts {
+        match &arg.value {
+            Value::Object(props) => arg = props.iter().find(|x| x.name.as_deref() == Some(p))?,
+            _ => return None,
+        }
+    }
+    Some(arg)
+}
+
+/// The URL an argument holds, with the span of its literal: a string, a constant,
+/// `new URL("…")`, or the default of an environment lookup.
+fn endpoint(ix: &Index, a: &Arg) -> Option<(String, crate::manifest::Span)> {
+    if let Some((s, span, _)) = ix.string(a) {
+        return Some((s.to_string(), span));
+    }
+    if let Value::Call(inner) = &a.value {
+        if inner.is("URL") {
+            return inner.pos(0).and_then(|x| endpoint(ix, x));
+        }
+        if inner.is_any(&["getenv", "environ.get"]) {
+            return inner.pos(1).and_then(|x| endpoint(ix, x));
+        }
+    }
+    None
+}
+
+/// The scheme and host of a plaintext URL (`http`/`ws`); for gRPC targets every
+/// `host:port` counts, since `insecure_channel` never encrypts.
+fn plaintext_host(url: &str, grpc: bool) -> Option<(String, String)> {
+    if grpc {
+        let host = url.rsplit_once(':').map_or(url, |(h, _)| h);
+        let host = host.rsplit("://").next().unwrap_or(host);
+        return (!host.is_empty()).then(|| ("grpc".to_string(), host.to_string()));
+    }
+    let parts = parse_url(url)?;
+    matches!(parts.scheme.as_str(), "http" | "ws").then_some(())?;
+    (!parts.host.is_empty()).then_some((parts.scheme, parts.host))
+}
