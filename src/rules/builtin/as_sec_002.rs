@@ -85,6 +85,29 @@ fn last_name(target: &str) -> String {
     target.rsplit('.').next().unwrap_or(target).to_string()
 }
 
+/// The lower-cased words of a snake, kebab or camel-case name (`sourceSecretArn` →
+/// `source`, `secret`, `arn`).
+fn words(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c == '_' || c == '-' || c == '.' {
+            out.push(std::mem::take(&mut cur));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    out.push(cur);
+    out.retain(|w| !w.is_empty());
+    out
+}
+
 /// A key that names a credential, not something about one (`token_url`,
 /// `api_key_env`, `secret_name`, `password_hash`).
 fn credential_key(key: &str) -> bool {
@@ -136,8 +159,29 @@ fn credential_key(key: &str) -> bool {
         "provider",
         "method",
         "mode",
+        "arn",
+        "ref",
+        "version",
+        "policy",
+        "store",
+        "vault",
+        "rotation",
+        // Pagination, idempotency and OAuth state tokens are not credentials.
+        "next",
+        "page",
+        "pagination",
+        "continuation",
+        "idempotency",
+        "state",
+        "sync",
+        "resume",
+        "marker",
     ];
-    !k.split(['_', '-']).any(|part| ABOUT.contains(&part))
+    let w = words(key);
+    // AWS `ClientToken` is an idempotency key.
+    let idempotency = w.len() == 2 && w[0] == "client" && w[1] == "token";
+    !idempotency
+        && !w.iter().any(|part| ABOUT.contains(&part.as_str()))
         && !ABOUT
             .iter()
             .any(|a| k.ends_with(a) && k.len() > a.len() && !k.ends_with("key"))
@@ -146,6 +190,10 @@ fn credential_key(key: &str) -> bool {
 /// Real keys mix letters with digits; environment variable names, dotted module
 /// paths and words do not.
 fn looks_random(v: &str) -> bool {
+    // Resource names (`arn:aws:secretsmanager:…`) identify a secret; they are not one.
+    if v.starts_with("arn:") {
+        return false;
+    }
     let has_digit = v.chars().any(|c| c.is_ascii_digit());
     let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
     let env_name = v
@@ -177,6 +225,12 @@ mod tests {
         assert!(!credential_key("token_url"));
         assert!(!credential_key("api_key_env"));
         assert!(!credential_key("password_hash"));
+        assert!(!credential_key("sourceSecretArn"));
+        assert!(!credential_key("secret_arn"));
+        assert!(credential_key("apiSecret"));
+        assert!(!credential_key("nextToken"));
+        assert!(!credential_key("client_token"));
+        assert!(credential_key("client_secret"));
         assert!(!credential_key("secret_name"));
         assert!(looks_random("a8F3kd93JdkeP02mzQ"));
         assert!(!looks_random("OPENAI_API_KEY_2"));
