@@ -394,6 +394,26 @@ fn keyless_against_mock_sigstore() {
         ),
         "issuer mismatch",
     );
+    // Without --trusted-root the built-in public-good root applies: a mock certificate
+    // does not chain to it, and the message says which root was used.
+    fails(
+        agentsec(
+            d,
+            &[
+                "verify",
+                "skill.zip",
+                "--bundle",
+                b,
+                "--certificate-identity",
+                GHA_IDENTITY,
+                "--certificate-oidc-issuer",
+                GHA_ISSUER,
+            ],
+        )
+        .output()
+        .unwrap(),
+        "built-in Sigstore public-good trusted root",
+    );
 
     // sigstore-js accepts it against the mock's trusted root.
     let mut c = node("verify.js");

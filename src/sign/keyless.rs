@@ -499,22 +499,31 @@ struct TrustedCa {
     validity: Validity,
 }
 
+/// Sigstore's public-good `trusted_root.json` (Fulcio CAs, Rekor and CT log keys, the
+/// timestamp authority), as distributed by its TUF repository
+/// (tuf-repo-cdn.sigstore.dev) and shipped by sigstore-python 4.5.1.
+const PUBLIC_GOOD: &str = include_str!("data/public-good-trusted-root.json");
+
 /// The parts of a Sigstore `TrustedRoot` agentsec uses: Rekor keys and Fulcio CAs.
 pub struct TrustedRoot {
+    /// The root built into the binary, not one given with `--trusted-root`.
+    pub builtin: bool,
     tlogs: Vec<TrustedLog>,
     cas: Vec<TrustedCa>,
     ctlogs: Vec<TrustedLog>,
 }
 
 impl TrustedRoot {
-    /// Loads `--trusted-root`; there is no built-in root (no TUF client here).
+    /// Loads `--trusted-root`, or without one the Sigstore public-good root built into
+    /// the binary. agentsec has no TUF client (it never connects while verifying), so the
+    /// built-in copy is a snapshot: when Sigstore rotates its keys, pass the current
+    /// `trusted_root.json` with `--trusted-root` until agentsec ships the new one.
     pub fn load(path: Option<&Path>) -> Result<Self> {
         let Some(path) = path else {
-            bail!(
-                "keyless verification needs --trusted-root FILE (a Sigstore trusted_root.json; \
-                 for the public-good instance, e.g. the output of `cosign trusted-root create` or \
-                 sigstore's TUF `trusted_root.json`)"
-            );
+            let mut root = Self::parse(PUBLIC_GOOD.as_bytes())
+                .context("the built-in Sigstore public-good trusted root is invalid")?;
+            root.builtin = true;
+            return Ok(root);
         };
         let text = std::fs::read(path)
             .with_context(|| format!("cannot read trusted root {}", path.display()))?;
@@ -558,7 +567,12 @@ impl TrustedRoot {
         if tlogs.is_empty() || cas.is_empty() {
             bail!("the trusted root needs at least one transparency log and one certificate authority");
         }
-        Ok(TrustedRoot { tlogs, cas, ctlogs })
+        Ok(TrustedRoot {
+            builtin: false,
+            tlogs,
+            cas,
+            ctlogs,
+        })
     }
 }
 
@@ -1151,6 +1165,17 @@ pub fn verify_certificate_and_log(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The public-good root built into the binary loads: both Rekor logs (the v1 ECDSA
+    /// log and the 2025 Ed25519 shard), the CT logs and the Fulcio CAs.
+    #[test]
+    fn builtin_public_good_root_loads() {
+        let root = TrustedRoot::load(None).expect("built-in root");
+        assert!(root.builtin);
+        assert_eq!(root.tlogs.len(), 2);
+        assert!(root.ctlogs.len() >= 2);
+        assert!(root.cas.len() >= 2);
+    }
 
     fn leaf_hash(data: &[u8]) -> [u8; 32] {
         let mut h = Sha256::new();

@@ -84,6 +84,10 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
             Policy::Identity(id, root) => {
                 match keyless::verify_certificate_and_log(&bundle, &content, id, root) {
                     Ok((key, who)) => (key, who),
+                    Err(e) if root.builtin => fail!(
+                        "{e:#} (checked against the built-in Sigstore public-good trusted root; \
+                         for another Sigstore instance pass its --trusted-root)"
+                    ),
                     Err(e) => fail!("{e:#}"),
                 }
             }
