@@ -411,6 +411,7 @@ fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
 /// (a shell-like string or a JSON array of strings, given to `codex exec`).
 const AGENT_ACTIONS: &[(&str, &str, &str)] = &[
     ("anthropics/claude-code-action", "claude_args", "claude"),
+    ("anthropics/claude-code-base-action", "claude_args", "claude"),
     ("openai/codex-action", "codex-args", "codex"),
 ];
 

@@ -56,7 +56,8 @@ const fn valued(
 
 pub const AGENTS: &[Agent] = &[
     // Claude Code CLI reference: `--dangerously-skip-permissions`, `--permission-mode`
-    // (`bypassPermissions` is the mode the former flag selects).
+    // (`bypassPermissions` is the mode the former flag selects),
+    // `--allow-dangerously-skip-permissions` (bypass available, not on by default).
     Agent {
         name: "claude",
         programs: &["claude"],
@@ -73,6 +74,14 @@ pub const AGENTS: &[Agent] = &[
                 "skips every permission prompt",
                 Severity::High,
             ),
+            // Makes bypassPermissions a mode the session may switch to without
+            // starting in it: medium, as the prompts stay until the mode changes.
+            Flag {
+                names: &["--allow-dangerously-skip-permissions"],
+                values: &[],
+                effect: "makes bypassPermissions, with no permission prompts, a mode the session can switch to",
+                severity: Severity::Medium,
+            },
         ],
     },
     // Codex CLI reference (`codex --help`): `--dangerously-bypass-approvals-and-sandbox`

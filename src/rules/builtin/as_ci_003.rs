@@ -87,26 +87,10 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     }
 }
 
-/// Bypass flags and unscoped `Bash` in a Claude Code command line.
+/// Unscoped `Bash` in the `--allowedTools` of a Claude Code command line. Bypass
+/// flags on the same line are AS-PERM-005's.
 fn claude_flags(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
-    for flag in [
-        "--dangerously-skip-permissions",
-        "--allow-dangerously-skip-permissions",
-    ] {
-        if let Some(i) = text.find(flag) {
-            out.push((i..i + flag.len(), format!("runs with {flag}: every tool call, shell commands included, runs without a check")));
-        }
-    }
-    if let Some(i) = text.find("bypassPermissions") {
-        let before = text.get(..i).unwrap_or("");
-        if before
-            .trim_end_matches([' ', '=', '"', '\''])
-            .ends_with("--permission-mode")
-        {
-            out.push((i..i + 17, "runs in bypassPermissions mode: every tool call, shell commands included, runs without a check".into()));
-        }
-    }
     for flag in ["--allowedTools", "--allowed-tools"] {
         let mut from = 0;
         while let Some(i) = text.get(from..).and_then(|t| t.find(flag)) {
@@ -164,32 +148,6 @@ fn codex(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
             _ => {}
         }
     }
-    if let Some(e) = step.input("codex-args") {
-        if let Some(text) = e.value.as_str() {
-            if let Some((r, flag)) = codex_bypass(text) {
-                report(
-                    cx,
-                    step,
-                    "codex-args",
-                    &e.value,
-                    Some(r),
-                    format!(
-                        "Codex in job '{job}' is started with {flag}: no sandbox and no approvals"
-                    ),
-                );
-            }
-        }
-    }
-}
-
-fn codex_bypass(text: &str) -> Option<(Range<usize>, &'static str)> {
-    [
-        "--dangerously-bypass-approvals-and-sandbox",
-        "--yolo",
-        "danger-full-access",
-    ]
-    .into_iter()
-    .find_map(|f| text.find(f).map(|i| (i..i + f.len(), f)))
 }
 
 /// run-gemini-cli always starts Gemini CLI with `--yolo`, so its settings are the
@@ -267,18 +225,16 @@ fn repo_settings(abs: &std::path::Path) -> Option<String> {
     (len < 1 << 20).then(|| std::fs::read_to_string(path).ok())?
 }
 
+/// Unscoped `Bash` in `--allowedTools` of a `claude` call in a `run:` script.
 fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     let Some(run) = step.run else { return };
     let Some(script) = run.as_str() else { return };
     let route = step.route.key("run").to_string();
     for call in cli_invocations(script) {
-        let found: Option<(Range<usize>, String)> = match call.name {
-            "claude" => claude_flags(call.text).into_iter().next(),
-            "codex" => codex_bypass(call.text).map(|(r, f)| (r, format!("is started with {f}: no sandbox and no approvals"))),
-            "gemini" => gemini_yolo(call.text).map(|r| (r, "is started in YOLO mode: every tool call, shell commands included, runs without confirmation".to_string())),
-            _ => None,
-        };
-        if let Some((r, what)) = found {
+        if call.name != "claude" {
+            continue;
+        }
+        if let Some((r, what)) = claude_flags(call.text).into_iter().next() {
             let span = locate(cx.file, run, call.offset + r.start..call.offset + r.end);
             cx.report(
                 span,
@@ -287,24 +243,6 @@ fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
             );
         }
     }
-}
-
-fn gemini_yolo(text: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for w in text.split(' ') {
-        let hit = matches!(w, "--yolo" | "-y" | "--approval-mode=yolo")
-            || (w == "yolo"
-                && text
-                    .get(..offset)
-                    .unwrap_or("")
-                    .trim_end()
-                    .ends_with("--approval-mode"));
-        if hit {
-            return Some(offset..offset + w.len());
-        }
-        offset += w.len() + 1;
-    }
-    None
 }
 
 #[cfg(test)]
@@ -324,19 +262,16 @@ mod tests {
         let t = "--allowedTools \"Read,Bash\" --model x";
         assert_eq!(claude_flags(t).len(), 1);
         assert_eq!(&t[claude_flags(t)[0].0.clone()], "Bash");
-        assert_eq!(claude_flags("--permission-mode bypassPermissions").len(), 1);
+        assert!(claude_flags("--permission-mode bypassPermissions").is_empty());
         assert_eq!(
             claude_flags("--permission-mode acceptEdits --allowedTools Bash(gh:*)").len(),
             0
         );
-        assert_eq!(claude_flags("--dangerously-skip-permissions").len(), 1);
+        assert!(claude_flags("--dangerously-skip-permissions").is_empty());
     }
 
     #[test]
     fn gemini_flags() {
-        assert!(gemini_yolo("gemini --yolo -p hi").is_some());
-        assert!(gemini_yolo("gemini --approval-mode yolo").is_some());
-        assert!(gemini_yolo("gemini -p hi").is_none());
         let allow = |t: &str| match gemini_allowlist(t) {
             Allowlist::Scoped => "scoped",
             Allowlist::AnyShell(_) => "shell",
