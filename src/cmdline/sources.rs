@@ -4,7 +4,7 @@ use crate::classify::FileKind;
 use crate::manifest::{Node, Route, Value};
 use crate::rules::Parsed;
 
-use super::{exec_form, mapping, split, CommandLine, Dialect, Mapping, Word};
+use super::{exec_form, mapping, split, split_string, CommandLine, Dialect, Mapping, Word};
 
 /// Every command line the file holds, in file order per source.
 pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
@@ -51,7 +51,7 @@ pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
         let mut words = Vec::new();
         if let Some(cmd) = &s.command {
             // Some clients accept a whole command line in `command`.
-            let mut first = split_node(out.text, cmd.node);
+            let mut first = split_string(out.text, cmd.node);
             if let Some(last) = first.pop() {
                 words = last;
             }
@@ -103,7 +103,7 @@ impl Lines<'_> {
 
     /// A string node holding shell text.
     fn string(&mut self, node: &Node, origin: &str, route: &str) {
-        let cmds = split_node(self.text, node);
+        let cmds = split_string(self.text, node);
         self.push(cmds, origin, route);
     }
 
@@ -143,13 +143,6 @@ impl Lines<'_> {
     }
 }
 
-fn split_node(text: &str, node: &Node) -> Vec<Vec<Word>> {
-    match node.as_str() {
-        Some(value) => split(value, &mapping::of_node(text, node), Dialect::Shell),
-        None => Vec::new(),
-    }
-}
-
 fn words_of(text: &str, node: &Node) -> Vec<Word> {
     match &node.value {
         Value::Array(items) => items
@@ -158,7 +151,7 @@ fn words_of(text: &str, node: &Node) -> Vec<Word> {
             .collect(),
         // A string form is split into words (compose does the same); operators in it
         // would be plain words to the container runtime, but read as the shell would.
-        Value::String(_) => split_node(text, node).into_iter().flatten().collect(),
+        Value::String(_) => split_string(text, node).into_iter().flatten().collect(),
         _ => Vec::new(),
     }
 }
@@ -411,7 +404,11 @@ fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
 /// (a shell-like string or a JSON array of strings, given to `codex exec`).
 const AGENT_ACTIONS: &[(&str, &str, &str)] = &[
     ("anthropics/claude-code-action", "claude_args", "claude"),
-    ("anthropics/claude-code-base-action", "claude_args", "claude"),
+    (
+        "anthropics/claude-code-base-action",
+        "claude_args",
+        "claude",
+    ),
     ("openai/codex-action", "codex-args", "codex"),
 ];
 
@@ -465,7 +462,7 @@ fn steps(out: &mut Lines<'_>, steps: Option<&Node>, route: &Route, owner: &str) 
             };
             let cmds = json_array_words(out.text, args)
                 .map(|w| vec![w])
-                .unwrap_or_else(|| split_node(out.text, args));
+                .unwrap_or_else(|| split_string(out.text, args));
             for words in cmds {
                 out.out.push(CommandLine {
                     words,
@@ -563,7 +560,7 @@ fn vscode_tasks(out: &mut Lines<'_>, root: &Node) {
             .iter()
             .filter_map(|a| Word::from_node(out.text, a.get("value").unwrap_or(a)))
             .collect();
-        let mut cmds = split_node(out.text, cmd);
+        let mut cmds = split_string(out.text, cmd);
         if let Some(last) = cmds.last_mut() {
             last.extend(args);
         }

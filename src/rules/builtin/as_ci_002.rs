@@ -112,14 +112,15 @@ fn report_shell_vars(
     what: &str,
     tainted: &BTreeMap<String, String>,
 ) {
-    let Some(script) = run.as_str() else { return };
-    for call in cli_invocations(script) {
+    for call in cli_invocations(&cx.file.text, run) {
         for (name, from) in tainted {
-            let Some(r) = find_var(call.text, name) else {
+            let Some(span) = call
+                .agent_words()
+                .iter()
+                .find_map(|w| find_var(&w.text, name).map(|r| w.sub_span(r)))
+            else {
                 continue;
             };
-            let start = call.offset + r.start;
-            let span = locate(cx.file, run, start..call.offset + r.end);
             cx.report(
                 span,
                 route,

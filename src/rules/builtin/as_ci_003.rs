@@ -5,9 +5,10 @@
 use std::ops::Range;
 
 use crate::classify::FileKind;
+use crate::cmdline::{self, Word};
 use crate::finding::{Confidence, Severity};
 use crate::manifest::workflow::{agent_steps, cli_invocations, locate, Agent, Step, Workflow};
-use crate::manifest::Node;
+use crate::manifest::{Node, Span};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct BroadAgentTools;
@@ -64,16 +65,10 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
         }
     }
     if let Some(e) = step.input("claude_args") {
-        if let Some(text) = e.value.as_str() {
-            for (r, what) in claude_flags(text) {
-                report(
-                    cx,
-                    step,
-                    "claude_args",
-                    &e.value,
-                    Some(r),
-                    format!("the agent in job '{job}' {what}"),
-                );
+        for words in cmdline::split_string(&cx.file.text, &e.value) {
+            for span in unscoped_allowed_bash(&cx.file.text, &words) {
+                cx.report(span, &step.route_of("claude_args"), format!(
+                    "the agent in job '{job}' may run any shell command (`Bash` without a command pattern in --allowedTools)"));
             }
         }
     }
@@ -87,21 +82,30 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     }
 }
 
-/// Unscoped `Bash` in the `--allowedTools` of a Claude Code command line. Bypass
-/// flags on the same line are AS-PERM-005's.
-fn claude_flags(text: &str) -> Vec<(Range<usize>, String)> {
+/// Unscoped `Bash` in the `--allowedTools` values of a Claude Code command line,
+/// as file spans in `file`. The list runs to the next option, as the CLI reads it.
+/// Bypass flags on the same line are AS-PERM-005's.
+fn unscoped_allowed_bash(file: &str, words: &[Word]) -> Vec<Span> {
+    const LIST: [&str; 2] = ["--allowedTools", "--allowed-tools"];
     let mut out = Vec::new();
-    for flag in ["--allowedTools", "--allowed-tools"] {
-        let mut from = 0;
-        while let Some(i) = text.get(from..).and_then(|t| t.find(flag)) {
-            let start = from + i + flag.len();
-            let rest = text.get(start..).unwrap_or("");
-            // The value runs to the next option.
-            let end = rest.find(" --").map_or(text.len(), |j| start + j);
-            for r in unscoped_bash(text.get(start..end).unwrap_or(""), start) {
-                out.push((r, "may run any shell command (`Bash` without a command pattern in --allowedTools)".into()));
+    let mut in_list = false;
+    for w in words {
+        let t = w.text.as_str();
+        if t.starts_with('-') {
+            in_list = LIST.contains(&t);
+            if let Some(v) = LIST
+                .iter()
+                .find_map(|f| t.strip_prefix(f).and_then(|r| r.strip_prefix('=')))
+            {
+                let base = t.len() - v.len();
+                out.extend(unscoped_bash(v, base).into_iter().map(|r| w.sub_span(r)));
             }
-            from = end.max(start);
+        } else if in_list {
+            // An unquoted `Bash(gh:*)` ends the shell word at `(`: the pattern follows.
+            let scoped = file.get(w.span.end..).is_some_and(|r| r.starts_with('('));
+            if !scoped {
+                out.extend(unscoped_bash(t, 0).into_iter().map(|r| w.sub_span(r)));
+            }
         }
     }
     out
@@ -228,18 +232,17 @@ fn repo_settings(abs: &std::path::Path) -> Option<String> {
 /// Unscoped `Bash` in `--allowedTools` of a `claude` call in a `run:` script.
 fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     let Some(run) = step.run else { return };
-    let Some(script) = run.as_str() else { return };
     let route = step.route.key("run").to_string();
-    for call in cli_invocations(script) {
+    for call in cli_invocations(&cx.file.text, run) {
         if call.name != "claude" {
             continue;
         }
-        if let Some((r, what)) = claude_flags(call.text).into_iter().next() {
-            let span = locate(cx.file, run, call.offset + r.start..call.offset + r.end);
+        let found = unscoped_allowed_bash(&cx.file.text, call.agent_words());
+        if let Some(span) = found.into_iter().next() {
             cx.report(
                 span,
                 &route,
-                format!("the `{}` agent in job '{job}' {what}", call.name),
+                format!("the `claude` agent in job '{job}' may run any shell command (`Bash` without a command pattern in --allowedTools)"),
             );
         }
     }
@@ -248,6 +251,7 @@ fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmdline::{Dialect, Mapping};
 
     #[test]
     fn bash_entries() {
@@ -259,15 +263,27 @@ mod tests {
 
     #[test]
     fn claude_args() {
-        let t = "--allowedTools \"Read,Bash\" --model x";
-        assert_eq!(claude_flags(t).len(), 1);
-        assert_eq!(&t[claude_flags(t)[0].0.clone()], "Bash");
-        assert!(claude_flags("--permission-mode bypassPermissions").is_empty());
+        let found = |t: &str| -> Vec<String> {
+            let words = cmdline::split(t, &Mapping::Shift(0), Dialect::Shell).remove(0);
+            unscoped_allowed_bash(t, &words)
+                .into_iter()
+                .map(|s| t[s].to_string())
+                .collect()
+        };
         assert_eq!(
-            claude_flags("--permission-mode acceptEdits --allowedTools Bash(gh:*)").len(),
-            0
+            found("claude --allowedTools \"Read,Bash\" --model x"),
+            ["Bash"]
         );
-        assert!(claude_flags("--dangerously-skip-permissions").is_empty());
+        assert_eq!(found("claude '--allowedTools=Bash(*),Read'"), ["Bash(*)"]);
+        // Quoted around part of the word: the whole word is the location.
+        assert_eq!(
+            found("claude --allowedTools='Bash(*)'"),
+            ["--allowedTools='Bash(*)'"]
+        );
+        assert_eq!(found("claude --allowed-tools Read Bash -p x"), ["Bash"]);
+        assert!(found("claude --permission-mode bypassPermissions").is_empty());
+        assert!(found("claude --permission-mode acceptEdits --allowedTools Bash(gh:*)").is_empty());
+        assert!(found("claude --dangerously-skip-permissions -p Bash").is_empty());
     }
 
     #[test]
