@@ -14,6 +14,7 @@ use regex::Regex;
 
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
+use crate::rules::commands::fetch_exec_patterns;
 use crate::rules::instruction_text::{
     clause_initial, excerpt, negated, quoted, windows, Place, Window,
 };
@@ -73,7 +74,8 @@ impl Signal {
 
 static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
     let p = |s: Signal, r: &str| (s, Regex::new(&format!("(?i){r}")).expect("static regex"));
-    vec![
+    let fetch_exec = fetch_exec_patterns().map(|r| p(Signal::FetchExec, &r));
+    let mut out = vec![
         p(
             Signal::NoAsking,
             r"\b(?:never|do\s+not|don'?t|no\s+need\s+to|without)\s+(?:ask|asking|wait|waiting|prompt|prompting)\b[^.\n]{0,25}?\b(?:confirmation|permission|approval|consent)s?\b",
@@ -108,22 +110,6 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
         ),
         p(
             Signal::FetchExec,
-            r"\b(?:curl|wget)\b[^|\n;&]{0,300}\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+)?(?:\w+=\S*\s+)*(?:(?:ba|z|da|k|fi)?sh|python[23]?|node|perl|ruby|php|iex)\b",
-        ),
-        p(
-            Signal::FetchExec,
-            r#"\b(?:(?:ba|z)?sh|source|python[23]?)\s+(?:-c\s+)?["']?(?:\$\(|<\()\s*(?:curl|wget)\b[^)\n]{0,300}"#,
-        ),
-        p(
-            Signal::FetchExec,
-            r"\b(?:iex|invoke-expression)\b[^\n]{0,60}?\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b[^\n)]{0,300}",
-        ),
-        p(
-            Signal::FetchExec,
-            r"\b(?:irm|iwr|invoke-restmethod|invoke-webrequest)\b[^|\n]{0,300}\|\s*(?:iex|invoke-expression)\b",
-        ),
-        p(
-            Signal::FetchExec,
             r"\bdownload\s+(?:and|then)\s+(?:run|execute)\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:script|installer|binary|payload|file|it)\b",
         ),
         p(
@@ -134,7 +120,15 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
             Signal::Collector,
             r"\b(?:webhook\.site|requestbin\.\w+|[\w-]+\.pipedream\.net|[\w-]+\.ngrok(?:-free)?\.(?:io|app|dev)|[\w-]+\.trycloudflare\.com|pastebin\.com|paste\.ee|hastebin\.com|transfer\.sh|[\w-]+\.interact\.sh|[\w-]+\.oast\.(?:pro|live|site|online|fun|me)|[\w-]+\.burpcollaborator\.net|[\w-]+\.beeceptor\.com)\b",
         ),
-    ]
+    ];
+    // The command spellings of download-and-execute (shared with the rules on
+    // configured commands) come before its prose spelling, in the list's order.
+    let at = out
+        .iter()
+        .position(|(s, _)| *s == Signal::FetchExec)
+        .unwrap_or(out.len());
+    out.splice(at..at, fetch_exec);
+    out
 });
 
 /// Installers published by the vendor on its own domain. Still unpinned remote code,
