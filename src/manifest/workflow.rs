@@ -8,9 +8,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::classify::FileKind;
 use crate::cmdline::{self, Dialect, Mapping, Word};
 use crate::manifest::{Entry, Node, Route, Span, Value};
-use crate::rules::agent_cli;
+use crate::rules::{agent_cli, Parsed};
 use crate::source::SourceFile;
 
 /// A workflow (`on` + `jobs`) or a composite action (`runs.steps`, one pseudo-job).
@@ -60,6 +61,15 @@ pub struct ActionRef<'a> {
     pub git_ref: Option<&'a str>,
     /// Range of the ref in the value (the whole value when there is none); see [`locate`].
     pub ref_range: Range<usize>,
+}
+
+/// The workflows of a parsed file: none unless the file is a workflow or composite
+/// action, so a rule on workflows starts from this one line.
+pub fn workflows<'a>(file: &Parsed<'a>) -> Vec<Workflow<'a>> {
+    if file.kind != FileKind::Workflow {
+        return Vec::new();
+    }
+    file.roots.iter().filter_map(Workflow::read).collect()
 }
 
 impl<'a> Workflow<'a> {

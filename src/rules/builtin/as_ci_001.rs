@@ -1,10 +1,10 @@
 //! AS-CI-001: an agent started by events outsiders control (issues, comments, fork
 //! pull requests, workflow_run) while holding a write token or extra secrets.
 
-use crate::classify::FileKind;
 use crate::finding::{Confidence, Location, Severity};
 use crate::manifest::workflow::{
-    actor_gated, agent_steps, cli_invocations, exposed_secrets, writes, Agent, Job, Step, Workflow,
+    actor_gated, agent_steps, cli_invocations, exposed_secrets, workflows, writes, Agent, Job,
+    Step, Workflow,
 };
 use crate::rules::{Context, Parsed, Rule};
 
@@ -44,13 +44,7 @@ impl Rule for UntrustedTrigger {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             let events: Vec<&str> = w
                 .triggers
                 .iter()

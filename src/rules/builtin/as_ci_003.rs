@@ -4,10 +4,9 @@
 
 use std::ops::Range;
 
-use crate::classify::FileKind;
 use crate::cmdline::{self, Word};
 use crate::finding::{Confidence, Severity};
-use crate::manifest::workflow::{agent_steps, cli_invocations, locate, Agent, Step, Workflow};
+use crate::manifest::workflow::{agent_steps, cli_invocations, locate, workflows, Agent, Step};
 use crate::manifest::{Node, Span};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -19,13 +18,7 @@ impl Rule for BroadAgentTools {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for (job, step, agent) in agent_steps(&w) {
                 let job = job.id;
                 match agent {

@@ -2,10 +2,9 @@
 //! branch can be re-pointed by whoever controls the action's repository (tj-actions
 //! in 2025), and the agent then runs their code with the job's token and secrets.
 
-use crate::classify::FileKind;
 use crate::cmdline::{self, Word};
 use crate::finding::Severity;
-use crate::manifest::workflow::{agent_of, locate, Agent, Step, Workflow};
+use crate::manifest::workflow::{agent_of, locate, workflows, Agent, Step};
 use crate::rules::agent_cli::{by_package, strip_version};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -17,13 +16,7 @@ impl Rule for UnpinnedAgent {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for job in &w.jobs {
                 let env_has = |name: &str| {
                     [w.env, job.env]
