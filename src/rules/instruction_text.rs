@@ -277,17 +277,13 @@ pub fn run(rule: &dyn super::Rule, path: &str, text: &str) -> Vec<(String, Strin
         .into_iter()
         .collect();
     let parsed = super::Parsed {
-        source: &file,
-        kind: crate::classify::FileKind::Instructions,
-        abs: std::path::Path::new(path),
-        roots: &roots,
-        servers: Vec::new(),
-        env: Vec::new(),
-        docker: &[],
         markdown: Some(&md),
-        scope: super::Scope::Shared,
-        policy: &crate::policy::Policy::default(),
-        required: false,
+        ..super::Parsed::for_test(
+            &file,
+            crate::classify::FileKind::Instructions,
+            std::path::Path::new(path),
+            &roots,
+        )
     };
     let registry = super::Registry::builtin().expect("registry");
     let meta = registry.get(rule.id()).expect("rule metadata");
