@@ -27,7 +27,7 @@ pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
         }
         FileKind::Kubernetes => {
             for root in file.roots {
-                kubernetes(&mut out, root, &Route::root(), 0);
+                kubernetes(&mut out, root);
             }
         }
         FileKind::Workflow => {
@@ -360,40 +360,17 @@ fn compose(out: &mut Lines<'_>, root: &Node) {
 
 /// Containers anywhere in a manifest (Pod, workload templates, CronJob templates,
 /// List items): their `command` followed by their `args`.
-fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    match &node.value {
-        Value::Object(entries) => {
-            for e in entries {
-                let r = route.key(&e.key);
-                if matches!(
-                    e.key.as_str(),
-                    "containers" | "initContainers" | "ephemeralContainers"
-                ) {
-                    for (i, c) in e.value.items().iter().enumerate() {
-                        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
-                        let mut words = c
-                            .get("command")
-                            .map(|n| words_of(out.text, n))
-                            .unwrap_or_default();
-                        if let Some(a) = c.get("args") {
-                            words.extend(words_of(out.text, a));
-                        }
-                        out.exec(words, format!("container `{name}`"), r.index(i).to_string());
-                    }
-                } else {
-                    kubernetes(out, &e.value, &r, depth + 1);
-                }
-            }
+fn kubernetes(out: &mut Lines<'_>, node: &Node) {
+    for (c, route) in crate::manifest::kube::containers_anywhere(node, &Route::root()) {
+        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
+        let mut words = c
+            .get("command")
+            .map(|n| words_of(out.text, n))
+            .unwrap_or_default();
+        if let Some(a) = c.get("args") {
+            words.extend(words_of(out.text, a));
         }
-        Value::Array(items) => {
-            for (i, n) in items.iter().enumerate() {
-                kubernetes(out, n, &route.index(i), depth + 1);
-            }
-        }
-        _ => {}
+        out.exec(words, format!("container `{name}`"), route.to_string());
     }
 }
 
