@@ -16,7 +16,7 @@ use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
 use crate::rules::commands::fetch_exec_patterns;
 use crate::rules::instruction_text::{
-    clause_initial, excerpt, negated, quoted, windows, Place, Window,
+    self, clause_initial, excerpt, negated, quoted, windows, Place, Window,
 };
 use crate::rules::values::parse_url;
 use crate::rules::{Context, Parsed, Rule};
@@ -164,12 +164,7 @@ const VENDOR_INSTALLERS: &[&str] = &[
     "aspire.dev",
 ];
 
-struct Hit {
-    signal: Signal,
-    range: std::ops::Range<usize>,
-    place: Place,
-    directive: bool,
-}
+type Hit = instruction_text::Hit<Signal>;
 
 fn hits(w: &Window<'_>) -> Vec<Hit> {
     let text = w.text.as_ref();
@@ -266,16 +261,6 @@ fn source(cmd: &str) -> Source {
     }
 }
 
-fn where_(w: &Window<'_>, place: Place) -> String {
-    match place {
-        Place::Hidden => "an HTML comment (invisible when rendered)".to_string(),
-        Place::Metadata => format!("frontmatter `{}`", w.route),
-        Place::Prose => "the text".to_string(),
-        Place::Code => "a command in the file".to_string(),
-        Place::Quote => "a quotation".to_string(),
-    }
-}
-
 impl Rule for OversightOff {
     fn id(&self) -> &'static str {
         "AS-POIS-006"
@@ -305,9 +290,7 @@ impl Rule for OversightOff {
                 quoted_command(cx, file, &w, &hits);
                 continue;
             };
-            let unseen = hits
-                .iter()
-                .any(|h| h.directive && matches!(h.place, Place::Hidden | Place::Metadata));
+            let unseen = instruction_text::unseen(&hits);
             let said = excerpt(&w.text[main.range.clone()], 100);
             let src = (main.signal == Signal::FetchExec).then(|| source(&said));
             let (mut sev, mut conf) = if direct.len() >= 2 || unseen {
@@ -335,7 +318,7 @@ impl Rule for OversightOff {
             let labels: Vec<&str> = direct.iter().map(|s| s.label()).collect();
             let mut message = format!(
                 "{} tells the agent to {}: \"{said}\"",
-                where_(&w, main.place),
+                w.describe(main.place, "a command in the file"),
                 labels.join(", ")
             );
             match src {
