@@ -57,6 +57,18 @@ const fn valued(
     }
 }
 
+/// Gemini CLI configuration docs: `--yolo`/`-y` (deprecated, still accepted) and
+/// `--approval-mode yolo`. Qwen Code, a Gemini CLI fork, keeps them.
+const GEMINI_FLAGS: &[Flag] = &[
+    flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
+    valued(
+        &["--approval-mode"],
+        &["yolo"],
+        "approves every tool call (YOLO mode)",
+        Severity::High,
+    ),
+];
+
 pub const AGENTS: &[Agent] = &[
     // Claude Code CLI reference: `--dangerously-skip-permissions`, `--permission-mode`
     // (`bypassPermissions` is the mode the former flag selects),
@@ -128,40 +140,23 @@ pub const AGENTS: &[Agent] = &[
             ),
         ],
     },
-    // Gemini CLI configuration docs: `--yolo`/`-y` (deprecated, still accepted) and
-    // `--approval-mode yolo`.
+    // Gemini CLI: see GEMINI_FLAGS.
     Agent {
         name: "gemini",
         programs: &["gemini"],
         packages: &["@google/gemini-cli"],
         images: &["gemini-cli"],
         subcommands: &[],
-        flags: &[
-            flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
-            valued(
-                &["--approval-mode"],
-                &["yolo"],
-                "approves every tool call (YOLO mode)",
-                Severity::High,
-            ),
-        ],
+        flags: GEMINI_FLAGS,
     },
-    // Qwen Code (a Gemini CLI fork) keeps the same flags.
+    // Qwen Code (a Gemini CLI fork) keeps Gemini's flags.
     Agent {
         name: "qwen",
         programs: &["qwen"],
         packages: &["@qwen-code/qwen-code"],
         images: &["qwen-code"],
         subcommands: &[],
-        flags: &[
-            flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
-            valued(
-                &["--approval-mode"],
-                &["yolo"],
-                "approves every tool call (YOLO mode)",
-                Severity::High,
-            ),
-        ],
+        flags: GEMINI_FLAGS,
     },
     // aider options reference: `--yes-always` answers yes to every confirmation,
     // shell commands included.
