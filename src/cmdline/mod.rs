@@ -8,6 +8,8 @@ mod lexer;
 mod mapping;
 mod sources;
 
+use std::ops::Range;
+
 use crate::manifest::{Node, Span};
 
 pub use lexer::Dialect;
@@ -43,6 +45,18 @@ impl Word {
             span,
             script: Some((text, map)),
         })
+    }
+
+    /// The file bytes of `r`, a byte range of [`Word::text`]: exact when the word is
+    /// written as its text (plain, or one quoted string without escapes), else the
+    /// whole word.
+    pub fn sub_span(&self, r: Range<usize>) -> Span {
+        match &self.script {
+            Some((raw, map)) if *raw == self.text && self.text.get(r.clone()).is_some() => {
+                map.span(r)
+            }
+            _ => self.span.clone(),
+        }
     }
 }
 
@@ -127,6 +141,15 @@ fn alias_bodies(words: &[Word], depth: usize, out: &mut Vec<Vec<Word>>) {
             None => (eq + 1, body),
         };
         split_into(text, &map.sub(from), Dialect::Shell, depth + 1, out);
+    }
+}
+
+/// Splits the shell text held by a string node (a workflow `run:`, a JSON script),
+/// pointing every word into `file`, the text the node was parsed from.
+pub fn split_string(file: &str, node: &Node) -> Vec<Vec<Word>> {
+    match node.as_str() {
+        Some(value) => split(value, &mapping::of_node(file, node), Dialect::Shell),
+        None => Vec::new(),
     }
 }
 
@@ -252,6 +275,22 @@ mod tests {
         let t = "xx claude --yolo";
         let cmds = split(&t[3..], &Mapping::Shift(3), Dialect::Shell);
         assert_eq!(&t[cmds[0][1].span.clone()], "--yolo");
+    }
+
+    #[test]
+    fn sub_spans() {
+        let t = r#"run: claude --allowedTools "Read,Bash" x\ y"#;
+        let node = Node::new(
+            crate::manifest::Value::String(t[5..].to_string()),
+            5..t.len(),
+        );
+        let cmds = split_string(t, &node);
+        let list = &cmds[0][2];
+        assert_eq!(&t[list.sub_span(5..9)], "Bash");
+        // An escaped word is not its text: the whole word stands for any part of it.
+        let esc = &cmds[0][3];
+        assert_eq!(&t[esc.sub_span(0..1)], "x\\ y");
+        assert_eq!(&t[list.sub_span(5..99)], "\"Read,Bash\"");
     }
 
     #[test]

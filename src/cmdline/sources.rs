@@ -4,7 +4,7 @@ use crate::classify::FileKind;
 use crate::manifest::{Node, Route, Value};
 use crate::rules::Parsed;
 
-use super::{exec_form, mapping, split, CommandLine, Dialect, Mapping, Word};
+use super::{exec_form, mapping, split, split_string, CommandLine, Dialect, Mapping, Word};
 
 /// Every command line the file holds, in file order per source.
 pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
@@ -27,7 +27,7 @@ pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
         }
         FileKind::Kubernetes => {
             for root in file.roots {
-                kubernetes(&mut out, root, &Route::root(), 0);
+                kubernetes(&mut out, root);
             }
         }
         FileKind::Workflow => {
@@ -51,7 +51,7 @@ pub fn command_lines(file: &Parsed<'_>) -> Vec<CommandLine> {
         let mut words = Vec::new();
         if let Some(cmd) = &s.command {
             // Some clients accept a whole command line in `command`.
-            let mut first = split_node(out.text, cmd.node);
+            let mut first = split_string(out.text, cmd.node);
             if let Some(last) = first.pop() {
                 words = last;
             }
@@ -103,7 +103,7 @@ impl Lines<'_> {
 
     /// A string node holding shell text.
     fn string(&mut self, node: &Node, origin: &str, route: &str) {
-        let cmds = split_node(self.text, node);
+        let cmds = split_string(self.text, node);
         self.push(cmds, origin, route);
     }
 
@@ -143,13 +143,6 @@ impl Lines<'_> {
     }
 }
 
-fn split_node(text: &str, node: &Node) -> Vec<Vec<Word>> {
-    match node.as_str() {
-        Some(value) => split(value, &mapping::of_node(text, node), Dialect::Shell),
-        None => Vec::new(),
-    }
-}
-
 fn words_of(text: &str, node: &Node) -> Vec<Word> {
     match &node.value {
         Value::Array(items) => items
@@ -158,7 +151,7 @@ fn words_of(text: &str, node: &Node) -> Vec<Word> {
             .collect(),
         // A string form is split into words (compose does the same); operators in it
         // would be plain words to the container runtime, but read as the shell would.
-        Value::String(_) => split_node(text, node).into_iter().flatten().collect(),
+        Value::String(_) => split_string(text, node).into_iter().flatten().collect(),
         _ => Vec::new(),
     }
 }
@@ -367,40 +360,17 @@ fn compose(out: &mut Lines<'_>, root: &Node) {
 
 /// Containers anywhere in a manifest (Pod, workload templates, CronJob templates,
 /// List items): their `command` followed by their `args`.
-fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    match &node.value {
-        Value::Object(entries) => {
-            for e in entries {
-                let r = route.key(&e.key);
-                if matches!(
-                    e.key.as_str(),
-                    "containers" | "initContainers" | "ephemeralContainers"
-                ) {
-                    for (i, c) in e.value.items().iter().enumerate() {
-                        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
-                        let mut words = c
-                            .get("command")
-                            .map(|n| words_of(out.text, n))
-                            .unwrap_or_default();
-                        if let Some(a) = c.get("args") {
-                            words.extend(words_of(out.text, a));
-                        }
-                        out.exec(words, format!("container `{name}`"), r.index(i).to_string());
-                    }
-                } else {
-                    kubernetes(out, &e.value, &r, depth + 1);
-                }
-            }
+fn kubernetes(out: &mut Lines<'_>, node: &Node) {
+    for (c, route) in crate::manifest::kube::containers_anywhere(node, &Route::root()) {
+        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
+        let mut words = c
+            .get("command")
+            .map(|n| words_of(out.text, n))
+            .unwrap_or_default();
+        if let Some(a) = c.get("args") {
+            words.extend(words_of(out.text, a));
         }
-        Value::Array(items) => {
-            for (i, n) in items.iter().enumerate() {
-                kubernetes(out, n, &route.index(i), depth + 1);
-            }
-        }
-        _ => {}
+        out.exec(words, format!("container `{name}`"), route.to_string());
     }
 }
 
@@ -411,6 +381,11 @@ fn kubernetes(out: &mut Lines<'_>, node: &Node, route: &Route, depth: usize) {
 /// (a shell-like string or a JSON array of strings, given to `codex exec`).
 const AGENT_ACTIONS: &[(&str, &str, &str)] = &[
     ("anthropics/claude-code-action", "claude_args", "claude"),
+    (
+        "anthropics/claude-code-base-action",
+        "claude_args",
+        "claude",
+    ),
     ("openai/codex-action", "codex-args", "codex"),
 ];
 
@@ -464,7 +439,7 @@ fn steps(out: &mut Lines<'_>, steps: Option<&Node>, route: &Route, owner: &str) 
             };
             let cmds = json_array_words(out.text, args)
                 .map(|w| vec![w])
-                .unwrap_or_else(|| split_node(out.text, args));
+                .unwrap_or_else(|| split_string(out.text, args));
             for words in cmds {
                 out.out.push(CommandLine {
                     words,
@@ -562,7 +537,7 @@ fn vscode_tasks(out: &mut Lines<'_>, root: &Node) {
             .iter()
             .filter_map(|a| Word::from_node(out.text, a.get("value").unwrap_or(a)))
             .collect();
-        let mut cmds = split_node(out.text, cmd);
+        let mut cmds = split_string(out.text, cmd);
         if let Some(last) = cmds.last_mut() {
             last.extend(args);
         }

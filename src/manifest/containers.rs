@@ -475,6 +475,18 @@ pub fn of_document(kind: crate::classify::FileKind, roots: &[Node]) -> Vec<Conta
     out
 }
 
+/// Every container a file starts: those of its MCP servers' `docker run` lines, then
+/// those its document declares.
+pub fn of_file(
+    servers: &[McpServer<'_>],
+    kind: crate::classify::FileKind,
+    roots: &[Node],
+) -> Vec<Container> {
+    let mut all: Vec<Container> = servers.iter().filter_map(from_mcp).collect();
+    all.extend(of_document(kind, roots));
+    all
+}
+
 /// The container an MCP server's `docker|podman|nerdctl run` command line starts.
 pub fn from_mcp(s: &McpServer<'_>) -> Option<Container> {
     let argv = s.argv();

@@ -184,51 +184,25 @@ fn map_or_list(
 
 /// Containers anywhere in a workload (Pod, Deployment, CronJob templates...).
 fn kube_containers(text: &str, node: &Node, route: &Route, out: &mut Vec<EnvVar>) {
-    match &node.value {
-        Value::Object(entries) => {
-            for e in entries {
-                let r = route.key(&e.key);
-                if matches!(
-                    e.key.as_str(),
-                    "containers" | "initContainers" | "ephemeralContainers"
-                ) {
-                    for (i, c) in e.value.items().iter().enumerate() {
-                        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
-                        let cr = r.index(i);
-                        for (j, ev) in c
-                            .get("env")
-                            .map(Node::items)
-                            .unwrap_or(&[])
-                            .iter()
-                            .enumerate()
-                        {
-                            let (Some(k), Some(v)) = (ev.entry("name"), ev.get("value")) else {
-                                continue;
-                            };
-                            let (Some(key), Some(val)) = (k.value.as_str(), v.scalar_text()) else {
-                                continue;
-                            };
-                            out.push(EnvVar {
-                                owner: format!("container '{name}'"),
-                                key: key.to_string(),
-                                key_span: k.value.span.clone(),
-                                value_span: verbatim(text, v, &val),
-                                value: val,
-                                route: cr.key("env").index(j).key("value"),
-                            });
-                        }
-                    }
-                } else {
-                    kube_containers(text, &e.value, &r, out);
-                }
-            }
+    for (c, cr) in super::kube::containers_anywhere(node, route) {
+        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
+        let envs = c.get("env").map(Node::items).unwrap_or(&[]);
+        for (j, ev) in envs.iter().enumerate() {
+            let (Some(k), Some(v)) = (ev.entry("name"), ev.get("value")) else {
+                continue;
+            };
+            let (Some(key), Some(val)) = (k.value.as_str(), v.scalar_text()) else {
+                continue;
+            };
+            out.push(EnvVar {
+                owner: format!("container '{name}'"),
+                key: key.to_string(),
+                key_span: k.value.span.clone(),
+                value_span: verbatim(text, v, &val),
+                value: val,
+                route: cr.key("env").index(j).key("value"),
+            });
         }
-        Value::Array(items) => {
-            for (i, n) in items.iter().enumerate() {
-                kube_containers(text, n, &route.index(i), out);
-            }
-        }
-        _ => {}
     }
 }
 

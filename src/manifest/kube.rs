@@ -19,6 +19,50 @@ pub struct Pod {
     pub agent: bool,
 }
 
+/// Every container (`containers`, `initContainers`, `ephemeralContainers`) anywhere
+/// under a node, with its route: pods, workload and CronJob templates, List items,
+/// whatever the kind says. For readers that need each container's own fields
+/// (command, env) rather than the lowered pod.
+pub fn containers_anywhere<'a>(node: &'a Node, route: &Route) -> Vec<(&'a Node, Route)> {
+    let mut out = Vec::new();
+    containers_into(node, route, 0, &mut out);
+    out
+}
+
+fn containers_into<'a>(
+    node: &'a Node,
+    route: &Route,
+    depth: usize,
+    out: &mut Vec<(&'a Node, Route)>,
+) {
+    if depth > 32 {
+        return;
+    }
+    match &node.value {
+        super::Value::Object(entries) => {
+            for e in entries {
+                let r = route.key(&e.key);
+                if matches!(
+                    e.key.as_str(),
+                    "containers" | "initContainers" | "ephemeralContainers"
+                ) {
+                    for (i, c) in e.value.items().iter().enumerate() {
+                        out.push((c, r.index(i)));
+                    }
+                } else {
+                    containers_into(&e.value, &r, depth + 1, out);
+                }
+            }
+        }
+        super::Value::Array(items) => {
+            for (i, n) in items.iter().enumerate() {
+                containers_into(n, &route.index(i), depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The objects of a stream, the items of `kind: List` (what `kubectl get -o yaml`
 /// writes) included.
 pub fn objects(roots: &[Node]) -> Vec<&Node> {

@@ -8,7 +8,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::classify::FileKind;
+use crate::cmdline::{self, Dialect, Mapping, Word};
 use crate::manifest::{Entry, Node, Route, Span, Value};
+use crate::rules::{agent_cli, Parsed};
 use crate::source::SourceFile;
 
 /// A workflow (`on` + `jobs`) or a composite action (`runs.steps`, one pseudo-job).
@@ -58,6 +61,15 @@ pub struct ActionRef<'a> {
     pub git_ref: Option<&'a str>,
     /// Range of the ref in the value (the whole value when there is none); see [`locate`].
     pub ref_range: Range<usize>,
+}
+
+/// The workflows of a parsed file: none unless the file is a workflow or composite
+/// action, so a rule on workflows starts from this one line.
+pub fn workflows<'a>(file: &Parsed<'a>) -> Vec<Workflow<'a>> {
+    if file.kind != FileKind::Workflow {
+        return Vec::new();
+    }
+    file.roots.iter().filter_map(Workflow::read).collect()
 }
 
 impl<'a> Workflow<'a> {
@@ -323,30 +335,6 @@ const AGENT_ACTIONS: &[(&str, &str, Agent)] = &[
     ("anomalyco/opencode", "github", Agent::OtherAction),
 ];
 
-/// Agent CLIs by command name. `goose` also names a database migration tool, so only
-/// its agent subcommands count.
-const AGENT_CLIS: &[&str] = &[
-    "claude",
-    "codex",
-    "gemini",
-    "copilot",
-    "aider",
-    "opencode",
-    "cursor-agent",
-    "amp",
-    "goose",
-];
-
-/// npm packages of agent CLIs, for `npx`/`bunx` launches and global installs.
-pub const AGENT_PACKAGES: &[(&str, &str)] = &[
-    ("@anthropic-ai/claude-code", "claude"),
-    ("@openai/codex", "codex"),
-    ("@google/gemini-cli", "gemini"),
-    ("@github/copilot", "copilot"),
-    ("opencode-ai", "opencode"),
-    ("@sourcegraph/amp", "amp"),
-];
-
 /// The agent a step runs, if any.
 pub fn agent_of(step: &Step<'_>) -> Option<Agent> {
     if let Some(u) = &step.uses {
@@ -355,134 +343,46 @@ pub fn agent_of(step: &Step<'_>) -> Option<Agent> {
             .find(|(slug, path, _)| u.slug == *slug && u.path == *path)
             .map(|(_, _, a)| *a);
     }
+    // Which agent, not where: the script's own offsets do.
     let run = step.run?.as_str()?;
-    cli_invocations(run).first().map(|c| Agent::Cli(c.name))
+    cmdline::split(run, &Mapping::Shift(0), Dialect::Shell)
+        .iter()
+        .find_map(|words| agent_cli::invocation(words))
+        .map(|inv| Agent::Cli(inv.agent.name))
 }
 
-/// An agent CLI launched by a command line inside a `run:` script.
-pub struct CliCall<'s> {
+/// An agent CLI launched by a command of a `run:` script.
+pub struct CliCall {
     pub name: &'static str,
-    /// The agent's command word and its arguments, up to the end of the simple
-    /// command (launchers such as `npx -y` and `sudo` left out).
-    pub text: &'s str,
-    /// Offset of `text` in the script.
-    pub offset: usize,
+    /// The simple command, its words pointing into the file.
+    pub words: Vec<Word>,
+    /// Index of the agent's program or package word (launchers such as `npx -y` and
+    /// `sudo` come before it).
+    pub agent_word: usize,
 }
 
-/// Agent CLIs launched in a script: the first word of each simple command (after
-/// `sudo`, `env`, variable assignments, `npx`/`bunx` and their flags) matched by name.
-/// A word match, not a shell parser: quoting and here-documents are not interpreted.
-pub fn cli_invocations(script: &str) -> Vec<CliCall<'_>> {
-    commands(script)
+impl CliCall {
+    /// The agent's word and its arguments.
+    pub fn agent_words(&self) -> &[Word] {
+        self.words.get(self.agent_word..).unwrap_or(&[])
+    }
+}
+
+/// Agent CLIs launched in a `run:` script (`file` is the text the node was parsed
+/// from), in the shared command-line reading: quotes, continuations, `sh -c` and
+/// command substitutions followed, here-documents skipped.
+pub fn cli_invocations(file: &str, run: &Node) -> Vec<CliCall> {
+    cmdline::split_string(file, run)
         .into_iter()
-        .filter_map(|(offset, seg)| command_in(seg, offset))
+        .filter_map(|words| {
+            let inv = agent_cli::invocation(&words)?;
+            Some(CliCall {
+                name: inv.agent.name,
+                agent_word: inv.args.checked_sub(1)?,
+                words,
+            })
+        })
         .collect()
-}
-
-/// The simple commands of a script with their offsets: split at newlines (except
-/// after a `\` continuation), `;`, `|`, `&`, `(` and backquotes; comments dropped.
-pub fn commands(script: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let bytes = script.as_bytes();
-    let mut start = 0;
-    let mut quote: Option<u8> = None;
-    for i in 0..=bytes.len() {
-        // Separators inside quotes (`--allowedTools "Bash(git diff:*)"`) do not split.
-        match (quote, bytes.get(i)) {
-            (None, Some(q @ (b'"' | b'\''))) => quote = Some(*q),
-            (Some(q), Some(c)) if *c == q => quote = None,
-            _ => {}
-        }
-        let boundary = match bytes.get(i) {
-            None => true,
-            Some(b'\n') => quote.is_none() && (i == 0 || bytes.get(i - 1) != Some(&b'\\')),
-            Some(b';' | b'|' | b'&' | b'(' | b'`') => quote.is_none(),
-            Some(_) => false,
-        };
-        if !boundary {
-            continue;
-        }
-        if let Some(seg) = script.get(start..i) {
-            let t = seg.trim_start();
-            if !t.is_empty() && !t.starts_with('#') {
-                out.push((start, seg));
-            }
-        }
-        start = i + 1;
-    }
-    out
-}
-
-fn command_in(seg: &str, offset: usize) -> Option<CliCall<'_>> {
-    let words = word_spans(seg);
-    let mut launcher = false;
-    let mut k = 0;
-    while let Some((_, w)) = words.get(k) {
-        if matches!(*w, "npx" | "bunx" | "pnpx") {
-            launcher = true;
-        } else {
-            let skip = matches!(
-                *w,
-                "sudo" | "env" | "exec" | "time" | "command" | "then" | "do" | "else"
-            ) || (w.contains('=') && !w.starts_with('-') && !w.starts_with('='))
-                || (launcher && w.starts_with('-'));
-            if !skip {
-                break;
-            }
-        }
-        k += 1;
-    }
-    let (start, word) = *words.get(k)?;
-    let base = word.rsplit('/').next().unwrap_or(word);
-    let name = if launcher {
-        let pkg = strip_version(word);
-        AGENT_PACKAGES
-            .iter()
-            .find(|(p, _)| *p == pkg)
-            .map(|(_, n)| *n)?
-    } else {
-        AGENT_CLIS.iter().copied().find(|n| *n == base)?
-    };
-    if name == "goose" && !matches!(words.get(k + 1), Some((_, "run" | "session"))) {
-        return None;
-    }
-    Some(CliCall {
-        name,
-        text: seg.get(start..)?.trim_end(),
-        offset: offset + start,
-    })
-}
-
-/// Whitespace-separated words with their byte offsets.
-pub fn word_spans(s: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        match (c.is_whitespace(), start) {
-            (true, Some(st)) => {
-                if let Some(w) = s.get(st..i) {
-                    out.push((st, w));
-                }
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// `@scope/name@1.2.3` → `@scope/name`.
-pub fn strip_version(spec: &str) -> &str {
-    let at = if let Some(rest) = spec.strip_prefix('@') {
-        rest.find('@').map(|i| i + 1)
-    } else {
-        spec.find('@')
-    };
-    match at {
-        Some(i) => spec.get(..i).unwrap_or(spec),
-        None => spec,
-    }
 }
 
 /// Secrets a node refers to (`${{ secrets.NAME }}`), with the expression's range in
@@ -867,7 +767,10 @@ mod tests {
 
     #[test]
     fn cli_word_match() {
-        let names = |s: &str| -> Vec<&str> { cli_invocations(s).iter().map(|c| c.name).collect() };
+        let names = |s: &str| -> Vec<&str> {
+            let node = Node::new(Value::String(s.to_string()), 0..s.len());
+            cli_invocations(s, &node).iter().map(|c| c.name).collect()
+        };
         assert_eq!(names("echo claude\n"), Vec::<&str>::new());
         assert_eq!(names("X=1 claude -p \"x\" | tee out"), vec!["claude"]);
         assert_eq!(names("goose up\ngoose run -t hi"), vec!["goose"]);
@@ -884,12 +787,15 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(names("ünïcode; amp -x"), vec!["amp"]);
-        let calls = cli_invocations("  npx -y @google/gemini-cli@1.0.0 -p x");
-        assert_eq!(calls[0].text, "@google/gemini-cli@1.0.0 -p x");
-        assert_eq!(calls[0].offset, 9);
-        let cmds = commands("gh release create \"$V\" \\\n  --title x\necho é; ls");
-        assert_eq!(cmds.len(), 3);
-        assert!(cmds[0].1.contains("--title"));
+        assert_eq!(names("cat <<EOF\nclaude -p x\nEOF\n"), Vec::<&str>::new());
+        let s = "  npx -y @google/gemini-cli@1.0.0 -p x";
+        let node = Node::new(Value::String(s.to_string()), 0..s.len());
+        let calls = cli_invocations(s, &node);
+        assert_eq!(calls[0].agent_word, 2);
+        assert_eq!(
+            &s[calls[0].agent_words()[0].span.clone()],
+            "@google/gemini-cli@1.0.0"
+        );
     }
 
     #[test]
@@ -964,9 +870,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(strip_version("@a/b@1"), "@a/b");
-        assert_eq!(strip_version("@"), "@");
-        assert_eq!(strip_version("x@"), "x");
     }
 
     #[test]

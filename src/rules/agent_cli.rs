@@ -16,6 +16,9 @@ pub struct Agent {
     packages: &'static [&'static str],
     /// Container image names (last path segment, without tag) that run it.
     images: &'static [&'static str],
+    /// For a program whose name other tools share: the subcommands that start the
+    /// agent (any subcommand when empty).
+    subcommands: &'static [&'static str],
     pub flags: &'static [Flag],
 }
 
@@ -54,14 +57,28 @@ const fn valued(
     }
 }
 
+/// Gemini CLI configuration docs: `--yolo`/`-y` (deprecated, still accepted) and
+/// `--approval-mode yolo`. Qwen Code, a Gemini CLI fork, keeps them.
+const GEMINI_FLAGS: &[Flag] = &[
+    flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
+    valued(
+        &["--approval-mode"],
+        &["yolo"],
+        "approves every tool call (YOLO mode)",
+        Severity::High,
+    ),
+];
+
 pub const AGENTS: &[Agent] = &[
     // Claude Code CLI reference: `--dangerously-skip-permissions`, `--permission-mode`
-    // (`bypassPermissions` is the mode the former flag selects).
+    // (`bypassPermissions` is the mode the former flag selects),
+    // `--allow-dangerously-skip-permissions` (bypass available, not on by default).
     Agent {
         name: "claude",
         programs: &["claude"],
         packages: &["@anthropic-ai/claude-code"],
         images: &["claude-code"],
+        subcommands: &[],
         flags: &[
             flag(
                 &["--dangerously-skip-permissions"],
@@ -73,6 +90,14 @@ pub const AGENTS: &[Agent] = &[
                 "skips every permission prompt",
                 Severity::High,
             ),
+            // Makes bypassPermissions a mode the session may switch to without
+            // starting in it: medium, as the prompts stay until the mode changes.
+            Flag {
+                names: &["--allow-dangerously-skip-permissions"],
+                values: &[],
+                effect: "makes bypassPermissions, with no permission prompts, a mode the session can switch to",
+                severity: Severity::Medium,
+            },
         ],
     },
     // Codex CLI reference (`codex --help`): `--dangerously-bypass-approvals-and-sandbox`
@@ -83,6 +108,7 @@ pub const AGENTS: &[Agent] = &[
         programs: &["codex"],
         packages: &["@openai/codex"],
         images: &["codex"],
+        subcommands: &[],
         flags: &[
             flag(
                 &["--dangerously-bypass-approvals-and-sandbox", "--yolo"],
@@ -114,38 +140,23 @@ pub const AGENTS: &[Agent] = &[
             ),
         ],
     },
-    // Gemini CLI configuration docs: `--yolo`/`-y` (deprecated, still accepted) and
-    // `--approval-mode yolo`.
+    // Gemini CLI: see GEMINI_FLAGS.
     Agent {
         name: "gemini",
         programs: &["gemini"],
         packages: &["@google/gemini-cli"],
         images: &["gemini-cli"],
-        flags: &[
-            flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
-            valued(
-                &["--approval-mode"],
-                &["yolo"],
-                "approves every tool call (YOLO mode)",
-                Severity::High,
-            ),
-        ],
+        subcommands: &[],
+        flags: GEMINI_FLAGS,
     },
-    // Qwen Code (a Gemini CLI fork) keeps the same flags.
+    // Qwen Code (a Gemini CLI fork) keeps Gemini's flags.
     Agent {
         name: "qwen",
         programs: &["qwen"],
         packages: &["@qwen-code/qwen-code"],
         images: &["qwen-code"],
-        flags: &[
-            flag(&["--yolo", "-y"], "approves every tool call (YOLO mode)"),
-            valued(
-                &["--approval-mode"],
-                &["yolo"],
-                "approves every tool call (YOLO mode)",
-                Severity::High,
-            ),
-        ],
+        subcommands: &[],
+        flags: GEMINI_FLAGS,
     },
     // aider options reference: `--yes-always` answers yes to every confirmation,
     // shell commands included.
@@ -154,6 +165,7 @@ pub const AGENTS: &[Agent] = &[
         programs: &["aider"],
         packages: &["aider-chat"],
         images: &["aider", "aider-full"],
+        subcommands: &[],
         flags: &[flag(
             &["--yes-always"],
             "answers yes to every confirmation, shell commands included",
@@ -166,6 +178,7 @@ pub const AGENTS: &[Agent] = &[
         programs: &["copilot"],
         packages: &["@github/copilot"],
         images: &[],
+        subcommands: &[],
         flags: &[
             flag(&["--allow-all-tools"], "runs every tool without asking"),
             flag(
@@ -182,6 +195,7 @@ pub const AGENTS: &[Agent] = &[
         programs: &["amp"],
         packages: &["@ampcode/cli", "@sourcegraph/amp"],
         images: &[],
+        subcommands: &[],
         flags: &[flag(
             &["--dangerously-allow-all"],
             "runs every tool without asking",
@@ -195,6 +209,7 @@ pub const AGENTS: &[Agent] = &[
         programs: &["cursor-agent"],
         packages: &[],
         images: &[],
+        subcommands: &[],
         flags: &[
             flag(
                 &["--force", "-f", "--yolo"],
@@ -207,6 +222,25 @@ pub const AGENTS: &[Agent] = &[
                 Severity::Medium,
             ),
         ],
+    },
+    // opencode and Goose have no flag that skips their prompts in a way this table
+    // can state; they are listed so workflows know the step runs an agent. `goose`
+    // also names a database migration tool, so only its agent subcommands count.
+    Agent {
+        name: "opencode",
+        programs: &["opencode"],
+        packages: &["opencode-ai"],
+        images: &[],
+        subcommands: &[],
+        flags: &[],
+    },
+    Agent {
+        name: "goose",
+        programs: &["goose"],
+        packages: &[],
+        images: &[],
+        subcommands: &["run", "session"],
+        flags: &[],
     },
 ];
 
@@ -228,6 +262,11 @@ pub fn invocation(words: &[Word]) -> Option<Invocation> {
         let prog = basename(&w.text);
         let prog = prog.strip_suffix(".exe").unwrap_or(prog);
         if let Some(agent) = AGENTS.iter().find(|a| a.programs.contains(&prog)) {
+            let sub = words.get(i + 1).map(|w| w.text.as_str());
+            if !agent.subcommands.is_empty() && !sub.is_some_and(|s| agent.subcommands.contains(&s))
+            {
+                return None;
+            }
             return Some(Invocation {
                 agent,
                 args: i + 1,
@@ -298,10 +337,10 @@ fn package(words: &[Word], from: usize) -> Option<Invocation> {
             j += 1;
             continue;
         }
-        let name = strip_version(t);
-        let agent = AGENTS
-            .iter()
-            .find(|a| a.packages.contains(&name) || a.programs.contains(&name))?;
+        let agent = by_package(t).or_else(|| {
+            let name = strip_version(t);
+            AGENTS.iter().find(|a| a.programs.contains(&name))
+        })?;
         return Some(Invocation {
             agent,
             args: j + 1,
@@ -311,8 +350,14 @@ fn package(words: &[Word], from: usize) -> Option<Invocation> {
     None
 }
 
+/// The agent an npm or PyPI package spec installs (`@openai/codex@0.47.0`).
+pub fn by_package(spec: &str) -> Option<&'static Agent> {
+    let name = strip_version(spec);
+    AGENTS.iter().find(|a| a.packages.contains(&name))
+}
+
 /// `@scope/pkg@1.2`, `pkg@latest`, `pkg==1.0` → the package name.
-fn strip_version(spec: &str) -> &str {
+pub fn strip_version(spec: &str) -> &str {
     let spec = spec.split("==").next().unwrap_or(spec);
     match spec.strip_prefix('@') {
         Some(rest) => rest.find('@').map_or(spec, |at| &spec[..at + 1]),
@@ -544,9 +589,27 @@ mod tests {
             "docker run -y claude-code",
             "npm run claude -- --dangerously-skip-permissions",
             "aider --yes",
+            "goose up --yolo",
         ] {
             assert!(found(t).is_empty(), "{t}: {:?}", found(t));
         }
+    }
+
+    #[test]
+    fn subcommands_and_packages() {
+        let agent = |t: &str| {
+            let words = &split(t, &Mapping::Shift(0), Dialect::Shell)[0];
+            invocation(words).map(|i| i.agent.name)
+        };
+        assert_eq!(agent("goose run -t hi"), Some("goose"));
+        assert_eq!(agent("goose up"), None);
+        assert_eq!(agent("goose"), None);
+        assert_eq!(agent("npx -y opencode-ai@0.5 run x"), Some("opencode"));
+        assert_eq!(
+            by_package("@openai/codex@0.47.0").map(|a| a.name),
+            Some("codex")
+        );
+        assert!(by_package("codex").is_none());
     }
 
     #[test]

@@ -75,6 +75,37 @@ impl Window<'_> {
     }
 }
 
+/// A pattern's match in a window, as the instruction rules weigh it: `S` is the
+/// rule's own kind of signal.
+pub struct Hit<S> {
+    pub signal: S,
+    pub range: Range<usize>,
+    pub place: Place,
+    /// Addressed to the agent, not quoted or shown as an example.
+    pub directive: bool,
+}
+
+/// Whether a directive among the hits sits where a reader of the rendered file does
+/// not see it (an HTML comment, frontmatter).
+pub fn unseen<S>(hits: &[Hit<S>]) -> bool {
+    hits.iter()
+        .any(|h| h.directive && matches!(h.place, Place::Hidden | Place::Metadata))
+}
+
+impl Window<'_> {
+    /// Where a hit is, for messages; `code` names what a code place holds for the
+    /// rule ("a code example", "a command in the file").
+    pub fn describe(&self, place: Place, code: &str) -> String {
+        match place {
+            Place::Hidden => "an HTML comment (invisible when rendered)".to_string(),
+            Place::Metadata => format!("frontmatter `{}`", self.route),
+            Place::Prose => "the text".to_string(),
+            Place::Code => code.to_string(),
+            Place::Quote => "a quotation".to_string(),
+        }
+    }
+}
+
 /// Every window of an instruction file: frontmatter string values, then the body's
 /// blocks in order.
 pub fn windows<'a>(file: &'a SourceFile, md: &'a Markdown) -> Vec<Window<'a>> {
@@ -277,18 +308,13 @@ pub fn run(rule: &dyn super::Rule, path: &str, text: &str) -> Vec<(String, Strin
         .into_iter()
         .collect();
     let parsed = super::Parsed {
-        source: &file,
-        kind: crate::classify::FileKind::Instructions,
-        abs: std::path::Path::new(path),
-        roots: &roots,
-        servers: Vec::new(),
-        env: Vec::new(),
-        docker: &[],
         markdown: Some(&md),
-        scope: super::Scope::Shared,
-        policy: &crate::policy::Policy::default(),
-        required: false,
-        code: None,
+        ..super::Parsed::for_test(
+            &file,
+            crate::classify::FileKind::Instructions,
+            std::path::Path::new(path),
+            &roots,
+        )
     };
     let registry = super::Registry::builtin().expect("registry");
     let meta = registry.get(rule.id()).expect("rule metadata");

@@ -56,6 +56,36 @@ pub struct Parsed<'a> {
     pub required: bool,
 }
 
+#[cfg(test)]
+impl<'a> Parsed<'a> {
+    /// A shared file with its kind, text and document and nothing else derived from
+    /// it: what a unit test of one rule or reader builds. A test that needs servers,
+    /// environment bindings, instructions or Markdown sets them on the result.
+    pub fn for_test(
+        source: &'a SourceFile,
+        kind: FileKind,
+        abs: &'a std::path::Path,
+        roots: &'a [crate::manifest::Node],
+    ) -> Parsed<'a> {
+        static POLICY: std::sync::LazyLock<crate::policy::Policy> =
+            std::sync::LazyLock::new(crate::policy::Policy::default);
+        Parsed {
+            source,
+            kind,
+            abs,
+            roots,
+            servers: Vec::new(),
+            env: Vec::new(),
+            docker: &[],
+            policy: &POLICY,
+            markdown: None,
+            code: None,
+            scope: Scope::Shared,
+            required: false,
+        }
+    }
+}
+
 /// A code rule. Its metadata (title, severity, docs) lives in its rules/ file.
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::classify::{self, FileKind, Form};
 use crate::manifest::{dockerfile, mcp};
-use crate::rules::{Parsed, Scope};
+use crate::rules::Parsed;
 use crate::source::SourceFile;
 
 use super::command_lines;
@@ -25,18 +25,9 @@ fn lines(path: &str, text: &str) -> Vec<(String, Vec<String>)> {
         _ => Vec::new(),
     };
     let parsed = Parsed {
-        source: &source,
-        kind,
-        abs: Path::new(path),
-        roots: &doc.roots,
         servers,
-        env: Vec::new(),
         docker: &docker,
-        scope: Scope::Shared,
-        markdown: None,
-        policy: &crate::policy::Policy::default(),
-        required: false,
-        code: None,
+        ..Parsed::for_test(&source, kind, Path::new(path), &doc.roots)
     };
     command_lines(&parsed)
         .into_iter()
@@ -341,20 +332,7 @@ fn random_values_map_inside_the_file() {
                 continue;
             };
             let source = SourceFile::new(path.to_string(), text.to_string());
-            let parsed = Parsed {
-                source: &source,
-                kind,
-                abs: Path::new(path),
-                roots: &doc.roots,
-                servers: Vec::new(),
-                env: Vec::new(),
-                docker: &[],
-                scope: Scope::Shared,
-                markdown: None,
-                policy: &crate::policy::Policy::default(),
-                required: false,
-                code: None,
-            };
+            let parsed = Parsed::for_test(&source, kind, Path::new(path), &doc.roots);
             for line in command_lines(&parsed) {
                 for w in &line.words {
                     let at = text.get(w.span.clone());

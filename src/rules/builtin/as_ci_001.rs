@@ -1,11 +1,10 @@
 //! AS-CI-001: an agent started by events outsiders control (issues, comments, fork
 //! pull requests, workflow_run) while holding a write token or extra secrets.
 
-use crate::classify::FileKind;
 use crate::finding::{Confidence, Location, Severity};
 use crate::manifest::workflow::{
-    actor_gated, agent_steps, cli_invocations, exposed_secrets, locate, writes, Agent, Job, Step,
-    Workflow,
+    actor_gated, agent_steps, cli_invocations, exposed_secrets, workflows, writes, Agent, Job,
+    Step, Workflow,
 };
 use crate::rules::{Context, Parsed, Rule};
 
@@ -45,13 +44,7 @@ impl Rule for UntrustedTrigger {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             let events: Vec<&str> = w
                 .triggers
                 .iter()
@@ -170,14 +163,11 @@ fn check_job(
     let (span, route) = match (&step.uses, step.run) {
         (Some(u), _) => (u.node.span.clone(), step.route.key("uses")),
         (None, Some(r)) => {
-            let script = r.as_str().unwrap_or("");
-            let span = match cli_invocations(script).first() {
-                Some(c) => {
-                    let word = c.text.split_whitespace().next().unwrap_or("");
-                    locate(cx.file, r, c.offset..c.offset + word.len())
-                }
-                None => r.span.clone(),
-            };
+            let calls = cli_invocations(&cx.file.text, r);
+            let span = calls
+                .first()
+                .and_then(|c| c.agent_words().first())
+                .map_or(r.span.clone(), |w| w.span.clone());
             (span, step.route.key("run"))
         }
         (None, None) => (job.key_span.clone(), job.route.clone()),

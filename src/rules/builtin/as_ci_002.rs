@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::classify::FileKind;
 use crate::finding::Severity;
 use crate::manifest::workflow::{
-    agent_steps, cli_invocations, expressions, locate, strings, untrusted_expression, Job, Step,
-    Workflow,
+    agent_steps, cli_invocations, expressions, locate, strings, untrusted_expression, workflows,
+    Job, Step, Workflow,
 };
 use crate::manifest::Node;
 use crate::rules::{Context, Parsed, Rule};
@@ -34,13 +33,7 @@ impl Rule for PromptInterpolation {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for (job, step, agent) in agent_steps(&w) {
                 let tainted = tainted_env(&w, job, step);
                 if agent.is_action() {
@@ -112,14 +105,15 @@ fn report_shell_vars(
     what: &str,
     tainted: &BTreeMap<String, String>,
 ) {
-    let Some(script) = run.as_str() else { return };
-    for call in cli_invocations(script) {
+    for call in cli_invocations(&cx.file.text, run) {
         for (name, from) in tainted {
-            let Some(r) = find_var(call.text, name) else {
+            let Some(span) = call
+                .agent_words()
+                .iter()
+                .find_map(|w| find_var(&w.text, name).map(|r| w.sub_span(r)))
+            else {
                 continue;
             };
-            let start = call.offset + r.start;
-            let span = locate(cx.file, run, start..call.offset + r.end);
             cx.report(
                 span,
                 route,

@@ -4,10 +4,10 @@
 
 use std::ops::Range;
 
-use crate::classify::FileKind;
+use crate::cmdline::{self, Word};
 use crate::finding::{Confidence, Severity};
-use crate::manifest::workflow::{agent_steps, cli_invocations, locate, Agent, Step, Workflow};
-use crate::manifest::Node;
+use crate::manifest::workflow::{agent_steps, cli_invocations, locate, workflows, Agent, Step};
+use crate::manifest::{Node, Span};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct BroadAgentTools;
@@ -18,13 +18,7 @@ impl Rule for BroadAgentTools {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for (job, step, agent) in agent_steps(&w) {
                 let job = job.id;
                 match agent {
@@ -64,16 +58,10 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
         }
     }
     if let Some(e) = step.input("claude_args") {
-        if let Some(text) = e.value.as_str() {
-            for (r, what) in claude_flags(text) {
-                report(
-                    cx,
-                    step,
-                    "claude_args",
-                    &e.value,
-                    Some(r),
-                    format!("the agent in job '{job}' {what}"),
-                );
+        for words in cmdline::split_string(&cx.file.text, &e.value) {
+            for span in unscoped_allowed_bash(&cx.file.text, &words) {
+                cx.report(span, &step.route_of("claude_args"), format!(
+                    "the agent in job '{job}' may run any shell command (`Bash` without a command pattern in --allowedTools)"));
             }
         }
     }
@@ -87,37 +75,30 @@ fn claude(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     }
 }
 
-/// Bypass flags and unscoped `Bash` in a Claude Code command line.
-fn claude_flags(text: &str) -> Vec<(Range<usize>, String)> {
+/// Unscoped `Bash` in the `--allowedTools` values of a Claude Code command line,
+/// as file spans in `file`. The list runs to the next option, as the CLI reads it.
+/// Bypass flags on the same line are AS-PERM-005's.
+fn unscoped_allowed_bash(file: &str, words: &[Word]) -> Vec<Span> {
+    const LIST: [&str; 2] = ["--allowedTools", "--allowed-tools"];
     let mut out = Vec::new();
-    for flag in [
-        "--dangerously-skip-permissions",
-        "--allow-dangerously-skip-permissions",
-    ] {
-        if let Some(i) = text.find(flag) {
-            out.push((i..i + flag.len(), format!("runs with {flag}: every tool call, shell commands included, runs without a check")));
-        }
-    }
-    if let Some(i) = text.find("bypassPermissions") {
-        let before = text.get(..i).unwrap_or("");
-        if before
-            .trim_end_matches([' ', '=', '"', '\''])
-            .ends_with("--permission-mode")
-        {
-            out.push((i..i + 17, "runs in bypassPermissions mode: every tool call, shell commands included, runs without a check".into()));
-        }
-    }
-    for flag in ["--allowedTools", "--allowed-tools"] {
-        let mut from = 0;
-        while let Some(i) = text.get(from..).and_then(|t| t.find(flag)) {
-            let start = from + i + flag.len();
-            let rest = text.get(start..).unwrap_or("");
-            // The value runs to the next option.
-            let end = rest.find(" --").map_or(text.len(), |j| start + j);
-            for r in unscoped_bash(text.get(start..end).unwrap_or(""), start) {
-                out.push((r, "may run any shell command (`Bash` without a command pattern in --allowedTools)".into()));
+    let mut in_list = false;
+    for w in words {
+        let t = w.text.as_str();
+        if t.starts_with('-') {
+            in_list = LIST.contains(&t);
+            if let Some(v) = LIST
+                .iter()
+                .find_map(|f| t.strip_prefix(f).and_then(|r| r.strip_prefix('=')))
+            {
+                let base = t.len() - v.len();
+                out.extend(unscoped_bash(v, base).into_iter().map(|r| w.sub_span(r)));
             }
-            from = end.max(start);
+        } else if in_list {
+            // An unquoted `Bash(gh:*)` ends the shell word at `(`: the pattern follows.
+            let scoped = file.get(w.span.end..).is_some_and(|r| r.starts_with('('));
+            if !scoped {
+                out.extend(unscoped_bash(t, 0).into_iter().map(|r| w.sub_span(r)));
+            }
         }
     }
     out
@@ -164,32 +145,6 @@ fn codex(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
             _ => {}
         }
     }
-    if let Some(e) = step.input("codex-args") {
-        if let Some(text) = e.value.as_str() {
-            if let Some((r, flag)) = codex_bypass(text) {
-                report(
-                    cx,
-                    step,
-                    "codex-args",
-                    &e.value,
-                    Some(r),
-                    format!(
-                        "Codex in job '{job}' is started with {flag}: no sandbox and no approvals"
-                    ),
-                );
-            }
-        }
-    }
-}
-
-fn codex_bypass(text: &str) -> Option<(Range<usize>, &'static str)> {
-    [
-        "--dangerously-bypass-approvals-and-sandbox",
-        "--yolo",
-        "danger-full-access",
-    ]
-    .into_iter()
-    .find_map(|f| text.find(f).map(|i| (i..i + f.len(), f)))
 }
 
 /// run-gemini-cli always starts Gemini CLI with `--yolo`, so its settings are the
@@ -267,49 +222,29 @@ fn repo_settings(abs: &std::path::Path) -> Option<String> {
     (len < 1 << 20).then(|| std::fs::read_to_string(path).ok())?
 }
 
+/// Unscoped `Bash` in `--allowedTools` of a `claude` call in a `run:` script.
 fn cli(cx: &mut Context<'_>, step: &Step<'_>, job: &str) {
     let Some(run) = step.run else { return };
-    let Some(script) = run.as_str() else { return };
     let route = step.route.key("run").to_string();
-    for call in cli_invocations(script) {
-        let found: Option<(Range<usize>, String)> = match call.name {
-            "claude" => claude_flags(call.text).into_iter().next(),
-            "codex" => codex_bypass(call.text).map(|(r, f)| (r, format!("is started with {f}: no sandbox and no approvals"))),
-            "gemini" => gemini_yolo(call.text).map(|r| (r, "is started in YOLO mode: every tool call, shell commands included, runs without confirmation".to_string())),
-            _ => None,
-        };
-        if let Some((r, what)) = found {
-            let span = locate(cx.file, run, call.offset + r.start..call.offset + r.end);
+    for call in cli_invocations(&cx.file.text, run) {
+        if call.name != "claude" {
+            continue;
+        }
+        let found = unscoped_allowed_bash(&cx.file.text, call.agent_words());
+        if let Some(span) = found.into_iter().next() {
             cx.report(
                 span,
                 &route,
-                format!("the `{}` agent in job '{job}' {what}", call.name),
+                format!("the `claude` agent in job '{job}' may run any shell command (`Bash` without a command pattern in --allowedTools)"),
             );
         }
     }
 }
 
-fn gemini_yolo(text: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for w in text.split(' ') {
-        let hit = matches!(w, "--yolo" | "-y" | "--approval-mode=yolo")
-            || (w == "yolo"
-                && text
-                    .get(..offset)
-                    .unwrap_or("")
-                    .trim_end()
-                    .ends_with("--approval-mode"));
-        if hit {
-            return Some(offset..offset + w.len());
-        }
-        offset += w.len() + 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmdline::{Dialect, Mapping};
 
     #[test]
     fn bash_entries() {
@@ -321,22 +256,31 @@ mod tests {
 
     #[test]
     fn claude_args() {
-        let t = "--allowedTools \"Read,Bash\" --model x";
-        assert_eq!(claude_flags(t).len(), 1);
-        assert_eq!(&t[claude_flags(t)[0].0.clone()], "Bash");
-        assert_eq!(claude_flags("--permission-mode bypassPermissions").len(), 1);
+        let found = |t: &str| -> Vec<String> {
+            let words = cmdline::split(t, &Mapping::Shift(0), Dialect::Shell).remove(0);
+            unscoped_allowed_bash(t, &words)
+                .into_iter()
+                .map(|s| t[s].to_string())
+                .collect()
+        };
         assert_eq!(
-            claude_flags("--permission-mode acceptEdits --allowedTools Bash(gh:*)").len(),
-            0
+            found("claude --allowedTools \"Read,Bash\" --model x"),
+            ["Bash"]
         );
-        assert_eq!(claude_flags("--dangerously-skip-permissions").len(), 1);
+        assert_eq!(found("claude '--allowedTools=Bash(*),Read'"), ["Bash(*)"]);
+        // Quoted around part of the word: the whole word is the location.
+        assert_eq!(
+            found("claude --allowedTools='Bash(*)'"),
+            ["--allowedTools='Bash(*)'"]
+        );
+        assert_eq!(found("claude --allowed-tools Read Bash -p x"), ["Bash"]);
+        assert!(found("claude --permission-mode bypassPermissions").is_empty());
+        assert!(found("claude --permission-mode acceptEdits --allowedTools Bash(gh:*)").is_empty());
+        assert!(found("claude --dangerously-skip-permissions -p Bash").is_empty());
     }
 
     #[test]
     fn gemini_flags() {
-        assert!(gemini_yolo("gemini --yolo -p hi").is_some());
-        assert!(gemini_yolo("gemini --approval-mode yolo").is_some());
-        assert!(gemini_yolo("gemini -p hi").is_none());
         let allow = |t: &str| match gemini_allowlist(t) {
             Allowlist::Scoped => "scoped",
             Allowlist::AnyShell(_) => "shell",

@@ -1,9 +1,8 @@
 //! AS-CI-004: agent actions told to accept requests from anyone. The actions refuse
 //! actors without write access by default; these inputs switch that check off.
 
-use crate::classify::FileKind;
 use crate::finding::Severity;
-use crate::manifest::workflow::{agent_steps, Agent, Step, Workflow};
+use crate::manifest::workflow::{agent_steps, workflows, Agent, Step};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct WildcardActors;
@@ -14,13 +13,7 @@ impl Rule for WildcardActors {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for (job, step, agent) in agent_steps(&w) {
                 let inputs: &[(&str, &str)] = match agent {
                     Agent::ClaudeAction => &[

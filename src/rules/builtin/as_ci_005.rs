@@ -2,11 +2,10 @@
 //! branch can be re-pointed by whoever controls the action's repository (tj-actions
 //! in 2025), and the agent then runs their code with the job's token and secrets.
 
-use crate::classify::FileKind;
+use crate::cmdline::{self, Word};
 use crate::finding::Severity;
-use crate::manifest::workflow::{
-    agent_of, locate, strip_version, Agent, Step, Workflow, AGENT_PACKAGES,
-};
+use crate::manifest::workflow::{agent_of, locate, workflows, Agent, Step};
+use crate::rules::agent_cli::{by_package, strip_version};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct UnpinnedAgent;
@@ -17,13 +16,7 @@ impl Rule for UnpinnedAgent {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             for job in &w.jobs {
                 let env_has = |name: &str| {
                     [w.env, job.env]
@@ -103,27 +96,23 @@ fn exact_version(v: &str) -> bool {
 /// `npm i -g`, `bun add -g`, `pnpm add -g` and `npx` of an agent CLI package
 /// without an exact version.
 fn installs(cx: &mut Context<'_>, step: &Step<'_>, run: &crate::manifest::Node, job: &str) {
-    let Some(script) = run.as_str() else { return };
-    let mut offset = 0;
-    let mut seen: Vec<&str> = Vec::new();
-    for word in script.split_inclusive(|c: char| c.is_whitespace()) {
-        let w = word
-            .trim_end()
-            .trim_end_matches([')', ';', '`'])
-            .trim_matches(['"', '\'']);
-        let lead = word.len() - word.trim_start_matches(['"', '\'']).len();
-        let pkg = strip_version(w);
-        if AGENT_PACKAGES.iter().any(|(p, _)| *p == pkg)
-            && !seen.contains(&pkg)
-            && installer_before(script, offset)
-        {
-            seen.push(pkg);
-            let version = w.get(pkg.len() + 1..).unwrap_or("");
+    let mut seen: Vec<String> = Vec::new();
+    for words in cmdline::split_string(&cx.file.text, run) {
+        if !installer(&words) {
+            continue;
+        }
+        for word in &words {
+            let spec = word.text.as_str();
+            let pkg = strip_version(spec);
+            if by_package(spec).is_none() || seen.iter().any(|s| s == pkg) {
+                continue;
+            }
+            seen.push(pkg.to_string());
+            let version = spec.get(pkg.len() + 1..).unwrap_or("");
             // A version from a variable or expression is decided elsewhere.
             let variable = version.contains(['$', '{']);
             if !variable && !exact_version(version) {
-                let start = offset + lead;
-                let span = locate(cx.file, run, start..start + w.len());
+                let span = word.sub_span(0..spec.len());
                 let msg = if version.is_empty() {
                     format!("job '{job}' installs agent CLI '{pkg}' without a version, so each run takes whatever the registry serves")
                 } else {
@@ -133,16 +122,12 @@ fn installs(cx: &mut Context<'_>, step: &Step<'_>, run: &crate::manifest::Node, 
                     .severity(Severity::Medium);
             }
         }
-        offset += word.len();
     }
 }
 
-/// Whether the command holding the word at `at` installs or launches a package.
-fn installer_before(script: &str, at: usize) -> bool {
-    let before = script.get(..at).unwrap_or("");
-    let line = before.rsplit(['\n', ';', '&', '|']).next().unwrap_or("");
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let has = |w: &str| words.contains(&w);
+/// Whether a command installs or launches a package.
+fn installer(words: &[Word]) -> bool {
+    let has = |w: &str| words.iter().any(|x| x.text == w);
     (has("npm") && (has("i") || has("install") || has("add")))
         || ((has("bun") || has("pnpm") || has("yarn")) && (has("add") || has("install")))
         || has("npx")
@@ -154,6 +139,7 @@ fn installer_before(script: &str, at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmdline::{Dialect, Mapping};
 
     #[test]
     fn versions() {
@@ -166,10 +152,10 @@ mod tests {
     }
 
     #[test]
-    fn installer() {
-        let s = "npm install -g @openai/codex";
-        assert!(installer_before(s, s.find("@openai").unwrap()));
-        let s = "echo @openai/codex";
-        assert!(!installer_before(s, 5));
+    fn installers() {
+        let cmd = |t: &str| cmdline::split(t, &Mapping::Shift(0), Dialect::Shell).remove(0);
+        assert!(installer(&cmd("npm install -g @openai/codex")));
+        assert!(installer(&cmd("sudo npx -y @openai/codex exec")));
+        assert!(!installer(&cmd("echo @openai/codex")));
     }
 }

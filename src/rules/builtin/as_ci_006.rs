@@ -2,9 +2,8 @@
 //! provider's key reach the agent through its step's inputs or the environment it
 //! inherits; `show_full_output` publishes every tool result in a public log.
 
-use crate::classify::FileKind;
 use crate::finding::Severity;
-use crate::manifest::workflow::{agent_steps, exposed_secrets, locate, Agent, Workflow};
+use crate::manifest::workflow::{agent_steps, exposed_secrets, locate, workflows, Agent};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct AgentExposure;
@@ -15,13 +14,7 @@ impl Rule for AgentExposure {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Workflow {
-            return;
-        }
-        for root in file.roots {
-            let Some(w) = Workflow::read(root) else {
-                continue;
-            };
+        for w in workflows(file) {
             // Job and workflow env are reported once per file, not once per agent step.
             let mut seen = Vec::new();
             for (job, step, agent) in agent_steps(&w) {

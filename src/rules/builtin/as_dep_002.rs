@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::finding::Severity;
-use crate::manifest::containers::{self, Container, Namespace, Text};
+use crate::manifest::containers::{self, Namespace, Text};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct PrivilegedContainer;
@@ -43,12 +43,7 @@ impl Rule for PrivilegedContainer {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        let mut all: Vec<Container> = file
-            .servers
-            .iter()
-            .filter_map(containers::from_mcp)
-            .collect();
-        all.extend(containers::of_document(file.kind, file.roots));
+        let all = containers::of_file(&file.servers, file.kind, file.roots);
         let mut seen = HashSet::new();
         let mut report = |cx: &mut Context<'_>, t: &Text, sev: Severity, msg: String| {
             if seen.insert(t.span.clone()) {

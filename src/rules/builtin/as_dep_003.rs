@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::finding::Severity;
-use crate::manifest::containers::{self, Container, Namespace};
+use crate::manifest::containers::{self, Namespace};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct HostNamespaces;
@@ -15,12 +15,7 @@ impl Rule for HostNamespaces {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        let mut all: Vec<Container> = file
-            .servers
-            .iter()
-            .filter_map(containers::from_mcp)
-            .collect();
-        all.extend(containers::of_document(file.kind, file.roots));
+        let all = containers::of_file(&file.servers, file.kind, file.roots);
         let mut seen = HashSet::new();
         for c in &all {
             for (ns, t) in &c.host_ns {

@@ -456,18 +456,13 @@ mod tests {
                 let source = SourceFile::new(path.into(), text.clone());
                 let env = crate::manifest::env::bindings(kind, text, &doc.roots, &[]);
                 let parsed = Parsed {
-                    source: &source,
-                    kind,
-                    abs: std::path::Path::new("/nonexistent/.claude/settings.json"),
-                    roots: &doc.roots,
-                    servers: Vec::new(),
                     env,
-                    docker: &[],
-                    scope: crate::rules::Scope::Shared,
-                    markdown: None,
-                    policy: &crate::policy::Policy::default(),
-                    required: false,
-                    code: None,
+                    ..Parsed::for_test(
+                        &source,
+                        kind,
+                        std::path::Path::new("/nonexistent/.claude/settings.json"),
+                        &doc.roots,
+                    )
                 };
                 for f in registry.check(&parsed) {
                     assert!(f.primary.bytes.end <= text.len(), "{path}: {f:?}");
@@ -486,20 +481,12 @@ mod tests {
         for text in toml {
             let doc = crate::manifest::toml::parse(text).expect("toml");
             let source = SourceFile::new(".codex/config.toml".into(), text.into());
-            let parsed = Parsed {
-                source: &source,
-                kind: FileKind::McpConfig(Client::Codex, Format::Toml),
-                abs: std::path::Path::new("/nonexistent/.codex/config.toml"),
-                roots: &doc.roots,
-                servers: Vec::new(),
-                env: Vec::new(),
-                docker: &[],
-                scope: crate::rules::Scope::Shared,
-                markdown: None,
-                policy: &crate::policy::Policy::default(),
-                required: false,
-                code: None,
-            };
+            let parsed = Parsed::for_test(
+                &source,
+                FileKind::McpConfig(Client::Codex, Format::Toml),
+                std::path::Path::new("/nonexistent/.codex/config.toml"),
+                &doc.roots,
+            );
             for f in registry.check(&parsed) {
                 assert!(f.primary.bytes.end <= text.len());
             }

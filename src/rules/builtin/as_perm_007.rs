@@ -125,20 +125,7 @@ mod tests {
         let abs = dir.join(".claude/settings.json");
         let source = SourceFile::new(".claude/settings.json".into(), settings.into());
         let doc = json::parse(settings).expect("json");
-        let parsed = Parsed {
-            source: &source,
-            kind: FileKind::ClaudeSettings,
-            abs: &abs,
-            roots: &doc.roots,
-            servers: Vec::new(),
-            env: Vec::new(),
-            docker: &[],
-            scope: Scope::Shared,
-            markdown: None,
-            policy: &crate::policy::Policy::default(),
-            required: false,
-            code: None,
-        };
+        let parsed = Parsed::for_test(&source, FileKind::ClaudeSettings, &abs, &doc.roots);
         Registry::builtin()
             .expect("rules")
             .check(&parsed)

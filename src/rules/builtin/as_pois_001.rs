@@ -15,7 +15,7 @@ use regex::Regex;
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
 use crate::rules::instruction_text::{
-    clause_initial, excerpt, negated, quoted, windows, Place, Window,
+    self, clause_initial, excerpt, negated, quoted, windows, Place, Window,
 };
 use crate::rules::{Context, Parsed, Rule};
 
@@ -113,13 +113,7 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
     ]
 });
 
-struct Hit {
-    signal: Signal,
-    range: std::ops::Range<usize>,
-    place: Place,
-    /// Addressed to the agent, not quoted or shown as an example.
-    directive: bool,
-}
+type Hit = instruction_text::Hit<Signal>;
 
 fn hits(w: &Window<'_>) -> Vec<Hit> {
     let text = w.text.as_ref();
@@ -193,16 +187,6 @@ fn padding(text: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
-fn where_(w: &Window<'_>, place: Place) -> String {
-    match place {
-        Place::Hidden => "an HTML comment (invisible when rendered)".to_string(),
-        Place::Metadata => format!("frontmatter `{}`", w.route),
-        Place::Prose => "the text".to_string(),
-        Place::Code => "a code example".to_string(),
-        Place::Quote => "a quotation".to_string(),
-    }
-}
-
 fn labels(signals: &BTreeSet<Signal>) -> String {
     signals
         .iter()
@@ -232,9 +216,7 @@ impl Rule for InstructionMarkers {
             if let Some(main) = main {
                 let primary = direct.iter().filter(|s| s.primary()).count();
                 let boosters = direct.iter().filter(|s| !s.primary()).count();
-                let unseen = hits
-                    .iter()
-                    .any(|h| h.directive && matches!(h.place, Place::Hidden | Place::Metadata));
+                let unseen = instruction_text::unseen(&hits);
                 let score = primary + boosters + usize::from(unseen);
                 let (sev, conf) = if score >= 2 {
                     (Severity::High, Confidence::Medium)
@@ -252,7 +234,7 @@ impl Rule for InstructionMarkers {
                     &format!("{}:{:?}", w.route, main.signal),
                     format!(
                         "{} tells the agent to {}: \"{said}\"",
-                        where_(&w, main.place),
+                        w.describe(main.place, "a code example"),
                         labels(&direct)
                     ),
                 )
@@ -276,7 +258,7 @@ impl Rule for InstructionMarkers {
                     &format!("{}:{:?}:example", w.route, first.signal),
                     format!(
                         "{} shows a prompt-injection pattern ({}); if it is only an example, no action is needed",
-                        where_(&w, first.place),
+                        w.describe(first.place, "a code example"),
                         labels(&shown)
                     ),
                 )

@@ -14,8 +14,9 @@ use regex::Regex;
 
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
+use crate::rules::commands::fetch_exec_patterns;
 use crate::rules::instruction_text::{
-    clause_initial, excerpt, negated, quoted, windows, Place, Window,
+    self, clause_initial, excerpt, negated, quoted, windows, Place, Window,
 };
 use crate::rules::values::parse_url;
 use crate::rules::{Context, Parsed, Rule};
@@ -73,7 +74,8 @@ impl Signal {
 
 static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
     let p = |s: Signal, r: &str| (s, Regex::new(&format!("(?i){r}")).expect("static regex"));
-    vec![
+    let fetch_exec = fetch_exec_patterns().map(|r| p(Signal::FetchExec, &r));
+    let mut out = vec![
         p(
             Signal::NoAsking,
             r"\b(?:never|do\s+not|don'?t|no\s+need\s+to|without)\s+(?:ask|asking|wait|waiting|prompt|prompting)\b[^.\n]{0,25}?\b(?:confirmation|permission|approval|consent)s?\b",
@@ -108,22 +110,6 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
         ),
         p(
             Signal::FetchExec,
-            r"\b(?:curl|wget)\b[^|\n;&]{0,300}\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+)?(?:\w+=\S*\s+)*(?:(?:ba|z|da|k|fi)?sh|python[23]?|node|perl|ruby|php|iex)\b",
-        ),
-        p(
-            Signal::FetchExec,
-            r#"\b(?:(?:ba|z)?sh|source|python[23]?)\s+(?:-c\s+)?["']?(?:\$\(|<\()\s*(?:curl|wget)\b[^)\n]{0,300}"#,
-        ),
-        p(
-            Signal::FetchExec,
-            r"\b(?:iex|invoke-expression)\b[^\n]{0,60}?\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b[^\n)]{0,300}",
-        ),
-        p(
-            Signal::FetchExec,
-            r"\b(?:irm|iwr|invoke-restmethod|invoke-webrequest)\b[^|\n]{0,300}\|\s*(?:iex|invoke-expression)\b",
-        ),
-        p(
-            Signal::FetchExec,
             r"\bdownload\s+(?:and|then)\s+(?:run|execute)\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:script|installer|binary|payload|file|it)\b",
         ),
         p(
@@ -134,7 +120,15 @@ static PATTERNS: LazyLock<Vec<(Signal, Regex)>> = LazyLock::new(|| {
             Signal::Collector,
             r"\b(?:webhook\.site|requestbin\.\w+|[\w-]+\.pipedream\.net|[\w-]+\.ngrok(?:-free)?\.(?:io|app|dev)|[\w-]+\.trycloudflare\.com|pastebin\.com|paste\.ee|hastebin\.com|transfer\.sh|[\w-]+\.interact\.sh|[\w-]+\.oast\.(?:pro|live|site|online|fun|me)|[\w-]+\.burpcollaborator\.net|[\w-]+\.beeceptor\.com)\b",
         ),
-    ]
+    ];
+    // The command spellings of download-and-execute (shared with the rules on
+    // configured commands) come before its prose spelling, in the list's order.
+    let at = out
+        .iter()
+        .position(|(s, _)| *s == Signal::FetchExec)
+        .unwrap_or(out.len());
+    out.splice(at..at, fetch_exec);
+    out
 });
 
 /// Installers published by the vendor on its own domain. Still unpinned remote code,
@@ -170,12 +164,7 @@ const VENDOR_INSTALLERS: &[&str] = &[
     "aspire.dev",
 ];
 
-struct Hit {
-    signal: Signal,
-    range: std::ops::Range<usize>,
-    place: Place,
-    directive: bool,
-}
+type Hit = instruction_text::Hit<Signal>;
 
 fn hits(w: &Window<'_>) -> Vec<Hit> {
     let text = w.text.as_ref();
@@ -272,16 +261,6 @@ fn source(cmd: &str) -> Source {
     }
 }
 
-fn where_(w: &Window<'_>, place: Place) -> String {
-    match place {
-        Place::Hidden => "an HTML comment (invisible when rendered)".to_string(),
-        Place::Metadata => format!("frontmatter `{}`", w.route),
-        Place::Prose => "the text".to_string(),
-        Place::Code => "a command in the file".to_string(),
-        Place::Quote => "a quotation".to_string(),
-    }
-}
-
 impl Rule for OversightOff {
     fn id(&self) -> &'static str {
         "AS-POIS-006"
@@ -311,9 +290,7 @@ impl Rule for OversightOff {
                 quoted_command(cx, file, &w, &hits);
                 continue;
             };
-            let unseen = hits
-                .iter()
-                .any(|h| h.directive && matches!(h.place, Place::Hidden | Place::Metadata));
+            let unseen = instruction_text::unseen(&hits);
             let said = excerpt(&w.text[main.range.clone()], 100);
             let src = (main.signal == Signal::FetchExec).then(|| source(&said));
             let (mut sev, mut conf) = if direct.len() >= 2 || unseen {
@@ -341,7 +318,7 @@ impl Rule for OversightOff {
             let labels: Vec<&str> = direct.iter().map(|s| s.label()).collect();
             let mut message = format!(
                 "{} tells the agent to {}: \"{said}\"",
-                where_(&w, main.place),
+                w.describe(main.place, "a command in the file"),
                 labels.join(", ")
             );
             match src {

@@ -6,7 +6,7 @@ use crate::classify::FileKind;
 use crate::finding::{Confidence, Severity};
 use crate::manifest::env::EnvVar;
 use crate::manifest::mcp::Field;
-use crate::manifest::{Node, Route, Value};
+use crate::manifest::{Node, Route, Span, Value};
 use crate::rules::values::{
     generic_secret, is_placeholder, is_secret_key_name, known_secret, parse_url,
 };
@@ -199,30 +199,16 @@ fn check_literal(
             }
         }
     }
-    if let Some(m) = known_secret(v) {
-        let span = sub_span(file.source, f.node, m.range.clone());
-        cx.report(
-            span,
-            &route,
-            format!(
-                "{owner} has a hard-coded {} at {route} ({})",
-                m.kind,
-                redact(&v[m.range.clone()])
-            ),
-        )
-        .severity(sev);
-    } else if generic_secret(key, v) {
-        cx.report(
-            f.node.span.clone(),
-            &route,
-            format!(
-                "{owner} has what looks like a hard-coded credential at {route} ({})",
-                redact(v)
-            ),
-        )
-        .severity(sev)
-        .confidence(Confidence::Medium);
-    }
+    report_secret(
+        cx,
+        (key, v),
+        |r| sub_span(file.source, f.node, r),
+        f.node.span.clone(),
+        &route,
+        sev,
+        |kind, said| format!("{owner} has a hard-coded {kind} at {route} ({said})"),
+        |said| format!("{owner} has what looks like a hard-coded credential at {route} ({said})"),
+    );
 }
 
 fn capitalized(s: &str) -> String {
@@ -266,32 +252,43 @@ fn check_env(cx: &mut Context<'_>, e: &EnvVar, sev: Severity) {
         }
         return;
     }
+    let who = capitalized(&e.owner);
+    let key = &e.key;
+    report_secret(
+        cx,
+        (key, v),
+        at,
+        at(0..v.len()),
+        &route,
+        sev,
+        |kind, said| format!("{who} sets {key} to a hard-coded {kind} ({said})"),
+        |said| format!("{who} sets {key} to what looks like a hard-coded credential ({said})"),
+    );
+}
+
+/// A hard-coded credential in the value `v` of `key`: a known token format, reported
+/// at the token (`at` maps a range of `v` to the file), else a value that looks like
+/// a secret for its key, reported at `whole` with medium confidence. `known(kind,
+/// redacted)` and `generic(redacted)` word the messages.
+#[allow(clippy::too_many_arguments)]
+fn report_secret(
+    cx: &mut Context<'_>,
+    (key, v): (&str, &str),
+    at: impl Fn(std::ops::Range<usize>) -> Span,
+    whole: Span,
+    route: &str,
+    sev: Severity,
+    known: impl FnOnce(&str, String) -> String,
+    generic: impl FnOnce(String) -> String,
+) {
     if let Some(m) = known_secret(v) {
-        cx.report(
-            at(m.range.clone()),
-            &route,
-            format!(
-                "{} sets {} to a hard-coded {} ({})",
-                capitalized(&e.owner),
-                e.key,
-                m.kind,
-                redact(&v[m.range.clone()])
-            ),
-        )
-        .severity(sev);
-    } else if generic_secret(&e.key, v) {
-        cx.report(
-            at(0..v.len()),
-            &route,
-            format!(
-                "{} sets {} to what looks like a hard-coded credential ({})",
-                capitalized(&e.owner),
-                e.key,
-                redact(v)
-            ),
-        )
-        .severity(sev)
-        .confidence(Confidence::Medium);
+        let said = redact(v.get(m.range.clone()).unwrap_or(""));
+        cx.report(at(m.range.clone()), route, known(m.kind, said))
+            .severity(sev);
+    } else if generic_secret(key, v) {
+        cx.report(whole, route, generic(redact(v)))
+            .severity(sev)
+            .confidence(Confidence::Medium);
     }
 }
 
@@ -313,30 +310,18 @@ fn check_value(
     if v.contains("://") && check_url(cx, file, server, f, sev, &format!("the URL in {what}")) {
         return;
     }
-    if let Some(m) = known_secret(v) {
-        let span = sub_span(file.source, f.node, m.range.clone());
-        cx.report(
-            span,
-            &f.route.to_string(),
-            format!(
-                "MCP server '{server}' has a hard-coded {} in {what} ({})",
-                m.kind,
-                redact(&v[m.range.clone()])
-            ),
-        )
-        .severity(sev);
-    } else if generic_secret(key, v) {
-        cx.report(
-            f.node.span.clone(),
-            &f.route.to_string(),
-            format!(
-                "MCP server '{server}' has what looks like a hard-coded credential in {what} ({})",
-                redact(v)
-            ),
-        )
-        .severity(sev)
-        .confidence(Confidence::Medium);
-    }
+    report_secret(
+        cx,
+        (key, v),
+        |r| sub_span(file.source, f.node, r),
+        f.node.span.clone(),
+        &f.route.to_string(),
+        sev,
+        |kind, said| format!("MCP server '{server}' has a hard-coded {kind} in {what} ({said})"),
+        |said| {
+            format!("MCP server '{server}' has what looks like a hard-coded credential in {what} ({said})")
+        },
+    );
 }
 
 #[allow(clippy::too_many_arguments)]

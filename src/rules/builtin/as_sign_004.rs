@@ -3,8 +3,9 @@
 //! who download the assets then have nothing to verify them against.
 
 use crate::classify::FileKind;
+use crate::cmdline::{self, Dialect, Mapping, Word};
 use crate::manifest::project;
-use crate::manifest::workflow::{commands, locate, word_spans, Step, Workflow};
+use crate::manifest::workflow::{Step, Workflow};
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct UnsignedRelease;
@@ -84,14 +85,20 @@ fn signs(w: &Workflow<'_>) -> bool {
                 s.uses
                     .as_ref()
                     .is_some_and(|u| SIGNING_ACTIONS.contains(&u.slug.as_str()))
-                    || s.run
-                        .and_then(|r| r.as_str())
-                        .is_some_and(|r| commands(r).iter().any(|(_, c)| signing_command(c)))
+                    || s.run.and_then(|r| r.as_str()).is_some_and(|r| {
+                        cmdline::split(r, &Mapping::Shift(0), Dialect::Shell)
+                            .iter()
+                            .any(|c| signing_command(&texts(c)))
+                    })
             })
     })
 }
 
-fn signing_command(cmd: &str) -> bool {
+fn texts(words: &[Word]) -> Vec<&str> {
+    words.iter().map(|w| w.text.as_str()).collect()
+}
+
+fn signing_command(cmd: &[&str]) -> bool {
     let w = unlaunched(cmd);
     let first = w.first().map(|f| {
         let f = f.rsplit('/').next().unwrap_or(f);
@@ -115,9 +122,8 @@ fn signing_command(cmd: &str) -> bool {
 
 /// The words of a command without a package launcher in front (`npx -y pkg@1 …`,
 /// `pipx run pkg …`, `uvx pkg …`), so the package reads as the command.
-fn unlaunched(cmd: &str) -> Vec<&str> {
-    let w: Vec<&str> = cmd.split_whitespace().collect();
-    let skip = match w.as_slice() {
+fn unlaunched<'w>(w: &[&'w str]) -> Vec<&'w str> {
+    let skip = match w {
         ["npx" | "bunx" | "pnpx" | "uvx", ..] => 1,
         ["pipx" | "uv" | "pnpm" | "yarn", "run" | "dlx" | "tool", ..] => 2,
         _ => 0,
@@ -125,36 +131,6 @@ fn unlaunched(cmd: &str) -> Vec<&str> {
     let rest = w.get(skip..).unwrap_or(&[]);
     let flags = rest.iter().take_while(|a| a.starts_with('-')).count();
     rest.get(flags..).unwrap_or(&[]).to_vec()
-}
-
-/// Words of a command, with '…' and "…" kept together (no escapes): enough to count
-/// the file arguments of `gh release create`.
-fn shell_words(cmd: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut quote: Option<char> = None;
-    for (i, c) in cmd.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                start.get_or_insert(i);
-            }
-            (None, c) if c.is_whitespace() => {
-                if let Some(s) = start.take() {
-                    out.extend(cmd.get(s..i));
-                }
-            }
-            (None, _) => {
-                start.get_or_insert(i);
-            }
-        }
-    }
-    if let Some(s) = start {
-        out.extend(cmd.get(s..));
-    }
-    out
 }
 
 /// `gh release create` options that take a value.
@@ -190,24 +166,18 @@ fn upload(cx: &Context<'_>, step: &Step<'_>) -> Option<(crate::manifest::Span, S
         ));
     }
     let run = step.run?;
-    let script = run.as_str()?;
-    for (offset, cmd) in commands(script) {
-        let words = word_spans(cmd);
-        let names: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
+    for words in cmdline::split_string(&cx.file.text, run) {
+        let names = texts(&words);
         let uploads = match names.as_slice() {
             ["gh", "release", "upload", ..] => true,
             // `gh release create TAG FILE...`: files after the tag, options aside.
-            ["gh", "release", "create", ..] => {
-                let args = shell_words(cmd);
+            ["gh", "release", "create", args @ ..] => {
                 let mut positional = 0;
-                let mut k = 3;
+                let mut k = 0;
                 while let Some(a) = args.get(k) {
-                    if a.starts_with('#') {
-                        break;
-                    }
                     if GH_VALUE_FLAGS.contains(a) {
                         k += 1;
-                    } else if !a.starts_with('-') && *a != "\\" {
+                    } else if !a.starts_with('-') {
                         positional += 1;
                     }
                     k += 1;
@@ -216,11 +186,9 @@ fn upload(cx: &Context<'_>, step: &Step<'_>) -> Option<(crate::manifest::Span, S
             }
             _ => false,
         };
-        if uploads {
-            let start = offset + words.first().map_or(0, |(o, _)| *o);
-            let end = offset + words.get(2).map_or(0, |(o, w)| o + w.len());
-            let span = locate(cx.file, run, start..end);
-            return Some((span, step.route.key("run").to_string(), cmd.to_string()));
+        if let (true, Some(first), Some(third)) = (uploads, words.first(), words.get(2)) {
+            let span = first.span.start..third.span.end.max(first.span.start);
+            return Some((span, step.route.key("run").to_string(), names.join(" ")));
         }
     }
     None
@@ -252,18 +220,18 @@ mod tests {
 
     #[test]
     fn signing_commands() {
-        assert!(signing_command("cosign sign-blob --yes dist/a.tar.gz"));
-        assert!(signing_command("gpg --armor --detach-sign SHA256SUMS"));
-        assert!(!signing_command("cosign verify x"));
-        assert!(!signing_command("echo sign"));
-        assert!(!signing_command(""));
-        assert!(signing_command(
-            "npx -y @anthropic-ai/mcpb@1.1.0 sign x.mcpb"
-        ));
-        assert!(signing_command("pipx run sigstore sign dist/*"));
-        assert_eq!(
-            shell_words("gh release create \"$T\" --notes 'a b' x"),
-            vec!["gh", "release", "create", "\"$T\"", "--notes", "'a b'", "x"]
-        );
+        let signs = |t: &str| {
+            cmdline::split(t, &Mapping::Shift(0), Dialect::Shell)
+                .iter()
+                .any(|c| signing_command(&texts(c)))
+        };
+        assert!(signs("cosign sign-blob --yes dist/a.tar.gz"));
+        assert!(signs("gpg --armor --detach-sign SHA256SUMS"));
+        assert!(!signs("cosign verify x"));
+        assert!(!signs("echo sign"));
+        assert!(!signs(""));
+        assert!(signs("npx -y @anthropic-ai/mcpb@1.1.0 sign x.mcpb"));
+        assert!(signs("pipx run sigstore sign dist/*"));
+        assert!(signs("echo start\ncosign sign \"$IMAGE\""));
     }
 }

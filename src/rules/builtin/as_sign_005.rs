@@ -3,9 +3,10 @@
 //! workflow produced it, so a stolen token publishes look-alike releases.
 
 use crate::classify::FileKind;
+use crate::cmdline::{self, Word};
 use crate::finding::{Confidence, Severity};
 use crate::manifest::project::{self, Project};
-use crate::manifest::workflow::{commands, locate, word_spans, writes, Job, Step, Workflow};
+use crate::manifest::workflow::{writes, Job, Step, Workflow};
 use crate::manifest::{Node, Span};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -68,13 +69,10 @@ fn workflow(file: &Parsed<'_>, cx: &mut Context<'_>) {
                     continue;
                 }
                 let Some(run) = step.run else { continue };
-                let Some(script) = run.as_str() else { continue };
-                for (offset, cmd) in commands(script) {
+                for words in cmdline::split_string(&cx.file.text, run) {
                     let ctx = Cmd {
                         cx: &mut *cx,
-                        run,
-                        offset,
-                        cmd,
+                        words: &words,
                         job,
                         step,
                         why: &why,
@@ -88,9 +86,7 @@ fn workflow(file: &Parsed<'_>, cx: &mut Context<'_>) {
 
 struct Cmd<'c, 'x, 'a> {
     cx: &'c mut Context<'x>,
-    run: &'a Node,
-    offset: usize,
-    cmd: &'a str,
+    words: &'a [Word],
     job: &'a Job<'a>,
     step: &'a Step<'a>,
     why: &'a str,
@@ -99,14 +95,13 @@ struct Cmd<'c, 'x, 'a> {
 impl Cmd<'_, '_, '_> {
     /// Reports at the command's first `n` words.
     fn report(&mut self, n: usize, sev: Severity, what: &str) {
-        let words = word_spans(self.cmd);
-        let start = self.offset + words.first().map_or(0, |(o, _)| *o);
-        let end = self.offset
-            + words
-                .get(n.saturating_sub(1))
-                .or(words.last())
-                .map_or(0, |(o, w)| o + w.len());
-        let span: Span = locate(self.cx.file, self.run, start..end.max(start));
+        let (Some(first), Some(last)) = (
+            self.words.first(),
+            self.words.get(n.saturating_sub(1)).or(self.words.last()),
+        ) else {
+            return;
+        };
+        let span: Span = first.span.start..last.span.end.max(first.span.start);
         let route = self.step.route.key("run").to_string();
         self.cx
             .report(
@@ -125,7 +120,7 @@ fn check_command(
     cosign: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) {
-    let mut words: Vec<&str> = c.cmd.split_whitespace().collect();
+    let mut words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
     if let Some(first) = words.first_mut() {
         *first = first.rsplit('/').next().unwrap_or(first);
     }

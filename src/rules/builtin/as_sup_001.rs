@@ -7,6 +7,7 @@ use regex::Regex;
 
 use crate::finding::Severity;
 use crate::manifest::mcp::{Field, McpServer};
+use crate::rules::commands::fetch_exec_patterns;
 use crate::rules::launch::{package_position, spec_in, Ecosystem};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -87,15 +88,17 @@ fn check_server(s: &McpServer<'_>, cx: &mut Context<'_>) {
     }
 }
 
-/// `bash -c "curl … | sh"` and the like.
+/// `bash -c "curl … | sh"` and the other download-and-execute spellings.
 fn pipe_to_shell<'s, 'a>(w: &[(String, &'s Field<'a>)]) -> Option<(usize, &'s Field<'a>)> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(curl|wget|iwr|invoke-webrequest)\b[^|]*\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^|]*\|\s*(python3?|node|iex)\b")
-            .expect("static regex")
+    static RE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        fetch_exec_patterns()
+            .iter()
+            .map(|p| Regex::new(&format!("(?i){p}")).expect("static regex"))
+            .collect()
     });
     w.iter()
         .enumerate()
-        .find(|(_, (t, _))| RE.is_match(t))
+        .find(|(_, (t, _))| RE.iter().any(|re| re.is_match(t)))
         .map(|(i, (_, f))| (i, *f))
 }
 
