@@ -187,6 +187,9 @@ impl Walker<'_> {
             .ok()?;
         let mut it = args.iter();
         let mut t = None;
+        // The value of the first `{}`: a constant base or an already host-fixed URL
+        // keeps the host fixed (`format!("{url}?limit={n}")`, `format!("{}/v1/{q}", BASE)`).
+        let mut first: Option<Option<Taint>> = None;
         let mut fmt = None;
         if name != "vec" {
             if let Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = args.first() {
@@ -199,20 +202,41 @@ impl Walker<'_> {
                 Expr::Assign(x) => &*x.right,
                 _ => a,
             };
-            t = Taint::merge(t, self.eval(a));
+            let v = self.eval(a);
+            first.get_or_insert_with(|| v.clone());
+            t = Taint::merge(t, v);
         }
         if let Some((value, span)) = &fmt {
             let raw = self.text.get(span.clone()).unwrap_or("");
-            for (name, at) in captures(raw) {
+            let caps = captures(raw);
+            // An inline capture written first is the first value.
+            if let Some((n, at)) = caps.first() {
+                let lit_start = raw.find('"').map_or(0, |q| q + 1);
+                if raw.get(lit_start..at.saturating_sub(1)).is_some_and(|p| !p.contains('{')) {
+                    first = Some(self.env.get(n).cloned());
+                }
+            }
+            for (name, at) in caps {
                 if let Some(c) = self.env.get(&name) {
                     let s = span.start + at..span.start + at + name.len();
                     t = Taint::merge(t, Some(c.clone().step(s, format!("formatted into a string as `{name}`"))));
                 }
             }
             if let Some(t) = t.as_mut() {
-                let prefix = value.split('{').next().unwrap_or("");
+                let mut parts = value.splitn(3, '{');
+                let prefix = parts.next().unwrap_or("");
                 t.sqlish |= sql_like(value);
-                t.host_fixed = fixed_host(prefix);
+                t.host_fixed = fixed_host(prefix)
+                    || (prefix.is_empty()
+                        && match &first {
+                            Some(Some(f)) => f.host_fixed,
+                            Some(None) => {
+                                let after = parts.next().unwrap_or("");
+                                let after = after.split_once('}').map_or("", |(_, r)| r);
+                                fixed_host(&format!("{}{after}", taint::CONST))
+                            }
+                            None => false,
+                        });
             }
         }
         t.map(|mut t| {
@@ -521,7 +545,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             let first = c.args.first();
             if let Some(a) = first {
                 if full.ends_with("Command::new") {
-                    self.check_arg(Sink::Shell, a, "std::process::Command::new()");
+                    self.check_arg(Sink::Shell, a, &format!("{full}()"));
                 } else if (full.contains("fs::") || full.starts_with("File::") || full.ends_with("File::open") || full.ends_with("File::create"))
                     && FILE_CALLS.contains(&last.as_str())
                 {

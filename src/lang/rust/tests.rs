@@ -130,3 +130,20 @@ fn unparsable_and_odd_files_are_skipped() {
         .expect("no overflow");
     assert_eq!(ok, Some(1));
 }
+
+#[test]
+fn fixed_hosts_stay_fixed() {
+    let src = r#"
+impl Tool for H {
+    async fn call(&self, args: Self::Args) {
+        let client = reqwest::Client::new();
+        let mut url = format!("https://echo.example/api/rooms/{}/history", args.room);
+        if let Some(limit) = args.limit { url = format!("{url}?limit={limit}"); }
+        client.get(&url).send().await;
+        client.get(format!("{}/v1/{}", BASE, args.q)).send().await;
+        client.get(format!("{}{}", args.host, "/x")).send().await;
+    }
+}
+"#;
+    assert_eq!(flows(src), [(Sink::Network, "format!(\"{}{}\", args.host, \"/x\")".to_string())]);
+}
