@@ -85,6 +85,8 @@ pub struct Module {
     pub imports: std::collections::HashMap<String, String>,
     /// Calls, assignments and literals for the pattern rules, built on first use.
     pub index: std::sync::OnceLock<calls::Index>,
+    /// Rust only: TLS verification switched off (`danger_accept_invalid_certs(true)`).
+    pub tls_off: Vec<(Span, String)>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -144,6 +146,7 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         settings,
         imports,
         index: Default::default(),
+        tls_off: Vec::new(),
     })
 }
 
@@ -163,6 +166,7 @@ fn analyse_rust(text: &str, mut parser: tree_sitter::Parser) -> Option<Module> {
         settings: Vec::new(),
         imports: Default::default(),
         index: Default::default(),
+        tls_off: a.tls_off,
     })
 }
 

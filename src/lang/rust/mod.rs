@@ -20,6 +20,8 @@ pub struct Analysis {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<crate::manifest::Comment>,
+    /// `danger_accept_invalid_certs(true)` and its kin anywhere in the file.
+    pub tls_off: Vec<(Span, String)>,
 }
 
 /// Parses one file; `None` when syn does not accept it.
@@ -31,20 +33,39 @@ pub fn analyse(text: &str) -> Option<Analysis> {
     let parsed = parse(text).map(|file| {
         let mut tools = Vec::new();
         let mut flows = Vec::new();
+        let mut tls = TlsOff(Vec::new());
+        syn::visit::Visit::visit_file(&mut tls, &file);
         for t in tools::discover(&file) {
             flows.extend(flow::analyse(&t, text));
             tools.push(t.tool);
         }
-        (tools, flows)
+        (tools, flows, tls.0)
     });
     // Every span was converted to a byte range above; the table can go.
     proc_macro2::extra::invalidate_current_thread_spans();
-    let (tools, flows) = parsed?;
+    let (tools, flows, tls_off) = parsed?;
     Some(Analysis {
         tools,
         flows: super::taint::dedup(flows),
         comments,
+        tls_off,
     })
+}
+
+/// reqwest's and native-tls's builder switches that turn certificate or hostname
+/// verification off, called with a literal `true`.
+struct TlsOff(Vec<(Span, String)>);
+
+impl<'ast> syn::visit::Visit<'ast> for TlsOff {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let name = m.method.to_string();
+        if matches!(name.as_str(), "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames")
+            && matches!(m.args.first(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. })) if b.value)
+        {
+            self.0.push((span_of(&m.method).start..span_of(m).end, name));
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
 }
 
 /// syn's `parse_file` drops a byte-order mark and a shebang line, which would shift

@@ -68,8 +68,11 @@ fn impl_tools<'f>(imp: &'f syn::ItemImpl, out: &mut Vec<Found<'f>>) {
             // `call(&self, args: Self::Args)`: every argument after self.
             let mut sources = Vec::new();
             for a in f.sig.inputs.iter().skip(1) {
+                // Newer rig passes `&mut ToolContext` before the arguments: the host's own.
                 if let FnArg::Typed(t) = a {
-                    bindings(&t.pat, &mut sources);
+                    if !matches!(&*t.ty, syn::Type::Reference(_)) {
+                        bindings(&t.pat, &mut sources);
+                    }
                 }
             }
             let tool = tool(&f.sig, &f.attrs, rig_name.clone(), &f.block, "rig Tool::call", &sources);
