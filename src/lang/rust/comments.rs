@@ -92,7 +92,10 @@ fn prefixed(b: &[u8], i: usize) -> usize {
         }
         let mut k = j + hashes + 1;
         while k < b.len() {
-            if b[k] == b'"' && b.len() - k > hashes && b[k + 1..k + 1 + hashes].iter().all(|&c| c == b'#') {
+            if b[k] == b'"'
+                && b.len() - k > hashes
+                && b[k + 1..k + 1 + hashes].iter().all(|&c| c == b'#')
+            {
                 return k + 1 + hashes;
             }
             k += 1;
@@ -151,8 +154,14 @@ mod tests {
 
     #[test]
     fn line_and_block_comments() {
-        assert_eq!(texts("let a = 1; // one\n/* two */ let b;"), ["// one", "/* two */"]);
-        assert_eq!(texts("/* a /* nested */ still */ x // after"), ["/* a /* nested */ still */", "// after"]);
+        assert_eq!(
+            texts("let a = 1; // one\n/* two */ let b;"),
+            ["// one", "/* two */"]
+        );
+        assert_eq!(
+            texts("/* a /* nested */ still */ x // after"),
+            ["/* a /* nested */ still */", "// after"]
+        );
         assert_eq!(texts("let x = 1; // crlf\r\nlet y;"), ["// crlf"]);
     }
 
@@ -161,14 +170,19 @@ mod tests {
         assert!(texts(r#"let u = "http://x/*y*/"; let e = "\"//";"#).is_empty());
         assert!(texts(r###"let r = r#"a "// quoted" /* b"#; let s = br"//";"###).is_empty());
         assert!(texts("let c = '\"'; let d = b'/'; let q = '\\''; // real").len() == 1);
-        assert_eq!(texts("fn f<'a>(x: &'a str) -> &'static str { x } // end"), ["// end"]);
+        assert_eq!(
+            texts("fn f<'a>(x: &'a str) -> &'static str { x } // end"),
+            ["// end"]
+        );
         assert_eq!(texts("let bar = 2; let rb = 3; // c"), ["// c"]);
         assert_eq!(texts("let s = 'é'; // ü"), ["// ü"]);
     }
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for s in ["", "/", "/*", "\"", "r#\"", "'", "'\\", "b'", "r##", "/* /* */", "é'", "'é", "c\"x"] {
+        for s in [
+            "", "/", "/*", "\"", "r#\"", "'", "'\\", "b'", "r##", "/* /* */", "é'", "'é", "c\"x",
+        ] {
             let _ = comments(s);
         }
         assert_eq!(texts("/* open"), ["/* open"]);

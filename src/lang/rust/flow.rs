@@ -17,10 +17,35 @@ use super::span_of;
 use super::tools::{bindings, Found};
 use crate::lang::taint::{self, bits, fixed_host, sql_like, Env, Flow, Sink, Taint};
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "cmd", "cmd.exe", "powershell", "pwsh"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "/bin/sh",
+    "/bin/bash",
+    "/usr/bin/bash",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "pwsh",
+];
 const FILE_CALLS: &[&str] = &[
-    "read_to_string", "read", "write", "remove_file", "remove_dir", "remove_dir_all", "create_dir_all",
-    "create_dir", "copy", "rename", "read_dir", "open", "create", "metadata", "set_permissions",
+    "read_to_string",
+    "read",
+    "write",
+    "remove_file",
+    "remove_dir",
+    "remove_dir_all",
+    "create_dir_all",
+    "create_dir",
+    "copy",
+    "rename",
+    "read_dir",
+    "open",
+    "create",
+    "metadata",
+    "set_permissions",
 ];
 
 /// What is known about a `std::process::Command` being built.
@@ -48,23 +73,38 @@ pub fn analyse(found: &Found<'_>, text: &str) -> Vec<Flow> {
     };
     for s in &found.sources {
         let label = format!("parameter `{}` of tool `{}`", s.name, found.tool.name);
-        w.env.set(&s.name, Some(Taint::source(s.span.clone(), label)), vec![], true);
+        w.env.set(
+            &s.name,
+            Some(Taint::source(s.span.clone(), label)),
+            vec![],
+            true,
+        );
     }
     w.visit_block(found.body);
     w.flows
 }
 
 fn last_seg(p: &syn::Path) -> String {
-    p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    p.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 fn path_str(p: &syn::Path) -> String {
-    p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+    p.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 fn str_lit(e: &Expr) -> Option<String> {
     match strip(e) {
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
         _ => None,
     }
 }
@@ -94,7 +134,9 @@ impl Walker<'_> {
     /// The taint of an expression's value; no sinks are checked here.
     fn eval(&self, e: &Expr) -> Option<Taint> {
         match e {
-            Expr::Path(p) if p.path.segments.len() == 1 => self.env.get(&last_seg(&p.path)).cloned(),
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                self.env.get(&last_seg(&p.path)).cloned()
+            }
             Expr::Field(f) => self.eval(&f.base),
             Expr::Reference(r) => self.eval(&r.expr),
             Expr::Paren(p) => self.eval(&p.expr),
@@ -115,9 +157,18 @@ impl Walker<'_> {
                     t
                 })
             }
-            Expr::Array(a) => a.elems.iter().fold(None, |t, e| Taint::merge(t, self.eval(e))),
-            Expr::Tuple(a) => a.elems.iter().fold(None, |t, e| Taint::merge(t, self.eval(e))),
-            Expr::Struct(s) => s.fields.iter().fold(None, |t, f| Taint::merge(t, self.eval(&f.expr))),
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .fold(None, |t, e| Taint::merge(t, self.eval(e))),
+            Expr::Tuple(a) => a
+                .elems
+                .iter()
+                .fold(None, |t, e| Taint::merge(t, self.eval(e))),
+            Expr::Struct(s) => s
+                .fields
+                .iter()
+                .fold(None, |t, f| Taint::merge(t, self.eval(&f.expr))),
             Expr::Block(b) => b.block.stmts.last().and_then(|s| match s {
                 Stmt::Expr(e, None) => self.eval(e),
                 _ => None,
@@ -127,15 +178,17 @@ impl Walker<'_> {
                 let recv = self.eval(&m.receiver);
                 match name.as_str() {
                     // Numbers and booleans carry no text to inject.
-                    "len" | "is_empty" | "starts_with" | "ends_with" | "contains" | "eq" | "count" => None,
+                    "len" | "is_empty" | "starts_with" | "ends_with" | "contains" | "eq"
+                    | "count" => None,
                     "parse" if self.numeric_turbofish(m) => None,
                     "canonicalize" => recv.map(|mut t| {
                         t.resolved = true;
                         t
                     }),
-                    "join" | "push_str" | "replace" | "chain" => m.args.iter().fold(recv, |t, a| {
-                        Taint::merge(t, self.eval(a))
-                    }),
+                    "join" | "push_str" | "replace" | "chain" => m
+                        .args
+                        .iter()
+                        .fold(recv, |t, a| Taint::merge(t, self.eval(a))),
                     _ => recv,
                 }
             }
@@ -145,20 +198,28 @@ impl Walker<'_> {
                     _ => String::new(),
                 };
                 let last = name.rsplit("::").next().unwrap_or("").to_string();
-                if taint::is_validator_name(&last) || last.contains("escape") || last.contains("quote") {
+                if taint::is_validator_name(&last)
+                    || last.contains("escape")
+                    || last.contains("quote")
+                {
                     return None;
                 }
-                let t = c.args.iter().fold(None, |t, a| Taint::merge(t, self.eval(a)));
+                let t = c
+                    .args
+                    .iter()
+                    .fold(None, |t, a| Taint::merge(t, self.eval(a)));
                 if last == "canonicalize" {
                     return t.map(|mut t| {
                         t.resolved = true;
                         t
                     });
                 }
-                t.map(|t| if name.contains("::") || ["Some", "Ok"].contains(&name.as_str()) {
-                    t
-                } else {
-                    t.step(span_of(c), format!("passed to `{name}`"))
+                t.map(|t| {
+                    if name.contains("::") || ["Some", "Ok"].contains(&name.as_str()) {
+                        t
+                    } else {
+                        t.step(span_of(c), format!("passed to `{name}`"))
+                    }
                 })
             }
             Expr::Macro(m) => self.eval_macro(&m.mac),
@@ -170,7 +231,11 @@ impl Walker<'_> {
         m.turbofish.as_ref().is_some_and(|t| {
             t.args.iter().any(|a| {
                 let s = quote_str(a);
-                ["u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "f32", "f64", "bool"].contains(&s.as_str())
+                [
+                    "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "f32",
+                    "f64", "bool",
+                ]
+                .contains(&s.as_str())
             })
         })
     }
@@ -192,7 +257,11 @@ impl Walker<'_> {
         let mut first: Option<Option<Taint>> = None;
         let mut fmt = None;
         if name != "vec" {
-            if let Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = args.first() {
+            if let Some(Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            })) = args.first()
+            {
                 fmt = Some((s.value(), span_of(s)));
                 it.next();
             }
@@ -212,14 +281,23 @@ impl Walker<'_> {
             // An inline capture written first is the first value.
             if let Some((n, at)) = caps.first() {
                 let lit_start = raw.find('"').map_or(0, |q| q + 1);
-                if raw.get(lit_start..at.saturating_sub(1)).is_some_and(|p| !p.contains('{')) {
+                if raw
+                    .get(lit_start..at.saturating_sub(1))
+                    .is_some_and(|p| !p.contains('{'))
+                {
                     first = Some(self.env.get(n).cloned());
                 }
             }
             for (name, at) in caps {
                 if let Some(c) = self.env.get(&name) {
                     let s = span.start + at..span.start + at + name.len();
-                    t = Taint::merge(t, Some(c.clone().step(s, format!("formatted into a string as `{name}`"))));
+                    t = Taint::merge(
+                        t,
+                        Some(
+                            c.clone()
+                                .step(s, format!("formatted into a string as `{name}`")),
+                        ),
+                    );
                 }
             }
             if let Some(t) = t.as_mut() {
@@ -245,7 +323,14 @@ impl Walker<'_> {
         })
     }
 
-    fn flow(&mut self, sink: Sink, at: &Expr, t: Taint, callee: String, note: Option<&'static str>) {
+    fn flow(
+        &mut self,
+        sink: Sink,
+        at: &Expr,
+        t: Taint,
+        callee: String,
+        note: Option<&'static str>,
+    ) {
         self.flows.push(Flow {
             sink,
             span: span_of(at),
@@ -289,20 +374,30 @@ impl Walker<'_> {
                     dash_c: false,
                 })
             }
-            Expr::Path(p) if p.path.segments.len() == 1 => self.cmds.get(&last_seg(&p.path)).copied(),
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                self.cmds.get(&last_seg(&p.path)).copied()
+            }
             Expr::MethodCall(m) => {
                 let mut s = self.cmd_state(&m.receiver)?;
                 let args: Vec<&Expr> = match m.method.to_string().as_str() {
                     "arg" => m.args.iter().collect(),
                     "args" => match m.args.first().map(strip) {
                         Some(Expr::Array(a)) => a.elems.iter().collect(),
-                        Some(Expr::Macro(mm)) => return Some(Cmd { dash_c: s.dash_c || tokens_have_dash_c(&mm.mac), ..s }),
+                        Some(Expr::Macro(mm)) => {
+                            return Some(Cmd {
+                                dash_c: s.dash_c || tokens_have_dash_c(&mm.mac),
+                                ..s
+                            })
+                        }
                         _ => vec![],
                     },
                     _ => vec![],
                 };
                 for a in args {
-                    if matches!(str_lit(a).as_deref(), Some("-c" | "/C" | "/c" | "-Command" | "-lc")) {
+                    if matches!(
+                        str_lit(a).as_deref(),
+                        Some("-c" | "/C" | "/c" | "-Command" | "-lc")
+                    ) {
                         s.dash_c = true;
                     }
                 }
@@ -327,7 +422,9 @@ impl Walker<'_> {
                                 self.0.env.mark_prefix(&v);
                             }
                         }
-                        "host_str" | "host" | "domain" => self.0.env.clear(&v, bits(&[Sink::Network])),
+                        "host_str" | "host" | "domain" => {
+                            self.0.env.clear(&v, bits(&[Sink::Network]))
+                        }
                         _ => {}
                     }
                 }
@@ -415,7 +512,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 if let Some(c) = cmd {
                     self.cmds.insert(n.name.clone(), c);
                 }
-                let t = t.clone().map(|t| t.step(n.span.clone(), format!("assigned to `{}`", n.name)));
+                let t = t
+                    .clone()
+                    .map(|t| t.step(n.span.clone(), format!("assigned to `{}`", n.name)));
                 self.env.set(&n.name, t, parents.clone(), true);
             }
         }
@@ -428,7 +527,12 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             let mut names = Vec::new();
             bindings(&l.pat, &mut names);
             for n in names {
-                self.env.set(&n.name, t.clone(), var_of(&l.expr).into_iter().collect(), false);
+                self.env.set(
+                    &n.name,
+                    t.clone(),
+                    var_of(&l.expr).into_iter().collect(),
+                    false,
+                );
             }
         }
         syn::visit::visit_expr_if(self, e);
@@ -460,7 +564,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         let name = last_seg(&m.path);
         if ["ensure", "assert", "debug_assert"].contains(&name.as_str()) {
-            if let Ok(args) = m.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+            if let Ok(args) = m.parse_body_with(
+                syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+            ) {
                 if let Some(c) = args.first() {
                     self.guard(c);
                 }
@@ -471,7 +577,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
         syn::visit::visit_expr_assign(self, a);
         if let Some(v) = var_of(&a.left).filter(|_| matches!(&*a.left, Expr::Path(_))) {
-            let t = self.eval(&a.right).map(|t| t.step(span_of(&a.left), format!("assigned to `{v}`")));
+            let t = self
+                .eval(&a.right)
+                .map(|t| t.step(span_of(&a.left), format!("assigned to `{v}`")));
             self.env.set(&v, t, vec![], false);
         }
     }
@@ -517,20 +625,24 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                         if before.shell && dash_c {
                             self.check_arg(Sink::Shell, e, "Command::new(\"sh\").arg(\"-c\")");
                         }
-                        if matches!(str_lit(e).as_deref(), Some("-c" | "/C" | "/c" | "-Command" | "-lc")) {
+                        if matches!(
+                            str_lit(e).as_deref(),
+                            Some("-c" | "/C" | "/c" | "-Command" | "-lc")
+                        ) {
                             dash_c = true;
                         }
                     }
                     if let Expr::Path(p) = strip(&m.receiver) {
-                        self.cmds.insert(last_seg(&p.path), Cmd { dash_c, ..before });
+                        self.cmds
+                            .insert(last_seg(&p.path), Cmd { dash_c, ..before });
                     }
                 }
             }
-            "get" | "post" | "put" | "patch" | "delete" | "head" | "request" => {
-                if is_client(&m.receiver, &self.env) {
-                    if let Some(u) = m.args.iter().last() {
-                        self.check_arg(Sink::Network, u, &format!("client.{name}()"));
-                    }
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "request"
+                if is_client(&m.receiver, &self.env) =>
+            {
+                if let Some(u) = m.args.iter().last() {
+                    self.check_arg(Sink::Network, u, &format!("client.{name}()"));
                 }
             }
             _ => {}
@@ -546,14 +658,19 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             if let Some(a) = first {
                 if full.ends_with("Command::new") {
                     self.check_arg(Sink::Shell, a, &format!("{full}()"));
-                } else if (full.contains("fs::") || full.starts_with("File::") || full.ends_with("File::open") || full.ends_with("File::create"))
+                } else if (full.contains("fs::")
+                    || full.starts_with("File::")
+                    || full.ends_with("File::open")
+                    || full.ends_with("File::create"))
                     && FILE_CALLS.contains(&last.as_str())
                 {
                     self.check_arg(Sink::File, a, &format!("{full}()"));
                 } else if full == "reqwest::get" || full == "reqwest::blocking::get" {
                     self.check_arg(Sink::Network, a, &format!("{full}()"));
-                } else if matches!(last.as_str(), "query" | "query_as" | "query_scalar" | "raw_sql")
-                    && (full.starts_with("sqlx::") || full == last)
+                } else if matches!(
+                    last.as_str(),
+                    "query" | "query_as" | "query_scalar" | "raw_sql"
+                ) && (full.starts_with("sqlx::") || full == last)
                 {
                     if let Some(t) = self.eval(a) {
                         if t.built || full.starts_with("sqlx::") {
@@ -584,7 +701,9 @@ fn is_client(e: &Expr, env: &Env) -> bool {
             }
             _ => false,
         },
-        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if path_str(&p.path).ends_with("Client::new")),
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Path(p) if path_str(&p.path).ends_with("Client::new"))
+        }
         Expr::MethodCall(m) => m.method == "build" || is_client(&m.receiver, env),
         _ => false,
     }

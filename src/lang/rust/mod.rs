@@ -59,10 +59,13 @@ struct TlsOff(Vec<(Span, String)>);
 impl<'ast> syn::visit::Visit<'ast> for TlsOff {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
-        if matches!(name.as_str(), "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames")
-            && matches!(m.args.first(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. })) if b.value)
+        if matches!(
+            name.as_str(),
+            "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames"
+        ) && matches!(m.args.first(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. })) if b.value)
         {
-            self.0.push((span_of(&m.method).start..span_of(m).end, name));
+            self.0
+                .push((span_of(&m.method).start..span_of(m).end, name));
         }
         syn::visit::visit_expr_method_call(self, m);
     }

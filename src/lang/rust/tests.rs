@@ -36,7 +36,13 @@ fn rmcp_tools_and_flows() {
     assert_eq!(a.tools[0].description.as_ref().unwrap().0, "Run a command");
     assert_eq!(a.tools[0].params[0].0, "cmd");
     let f = flows(RMCP);
-    assert_eq!(f, [(Sink::Shell, "&line".to_string()), (Sink::File, "&req.path".to_string())]);
+    assert_eq!(
+        f,
+        [
+            (Sink::Shell, "&line".to_string()),
+            (Sink::File, "&req.path".to_string())
+        ]
+    );
     let shell = &a.flows[0];
     let labels: Vec<_> = shell.steps.iter().map(|s| &RMCP[s.span.clone()]).collect();
     assert_eq!(labels, ["cmd", "cmd", "line"]);
@@ -95,7 +101,13 @@ impl S {
 "#;
     let a = analyse(src).unwrap();
     let f = flows(src);
-    assert_eq!(f, [(Sink::Sql, "&q".to_string()), (Sink::File, "&a.path".to_string())]);
+    assert_eq!(
+        f,
+        [
+            (Sink::Sql, "&q".to_string()),
+            (Sink::File, "&a.path".to_string())
+        ]
+    );
     assert!(a.flows[1].note.is_some());
 }
 
@@ -109,7 +121,13 @@ fn spans_are_bytes_after_non_ascii_and_bom() {
 
 #[test]
 fn unparsable_and_odd_files_are_skipped() {
-    for s in ["fn (", "impl {", "macro_rules! m { ($x:expr) => {} } m!(", "\0", ""] {
+    for s in [
+        "fn (",
+        "impl {",
+        "macro_rules! m { ($x:expr) => {} } m!(",
+        "\0",
+        "",
+    ] {
         let _ = analyse(s);
     }
     assert!(analyse("fn (").is_none());
@@ -145,5 +163,11 @@ impl Tool for H {
     }
 }
 "#;
-    assert_eq!(flows(src), [(Sink::Network, "format!(\"{}{}\", args.host, \"/x\")".to_string())]);
+    assert_eq!(
+        flows(src),
+        [(
+            Sink::Network,
+            "format!(\"{}{}\", args.host, \"/x\")".to_string()
+        )]
+    );
 }

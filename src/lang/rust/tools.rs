@@ -47,8 +47,19 @@ fn items<'f>(items: &'f [Item], out: &mut Vec<Found<'f>>) {
                         bindings(&t.pat, &mut sources);
                     }
                 }
-                let tool = tool(&f.sig, &f.attrs, None, &f.block, "rig #[rig_tool]", &sources);
-                out.push(Found { tool, sources, body: &f.block });
+                let tool = tool(
+                    &f.sig,
+                    &f.attrs,
+                    None,
+                    &f.block,
+                    "rig #[rig_tool]",
+                    &sources,
+                );
+                out.push(Found {
+                    tool,
+                    sources,
+                    body: &f.block,
+                });
             }
             _ => {}
         }
@@ -75,8 +86,19 @@ fn impl_tools<'f>(imp: &'f syn::ItemImpl, out: &mut Vec<Found<'f>>) {
                     }
                 }
             }
-            let tool = tool(&f.sig, &f.attrs, rig_name.clone(), &f.block, "rig Tool::call", &sources);
-            out.push(Found { tool, sources, body: &f.block });
+            let tool = tool(
+                &f.sig,
+                &f.attrs,
+                rig_name.clone(),
+                &f.block,
+                "rig Tool::call",
+                &sources,
+            );
+            out.push(Found {
+                tool,
+                sources,
+                body: &f.block,
+            });
         } else if let Some(attr) = f.attrs.iter().find(|a| last_is(a, "tool")) {
             let mut sources = Vec::new();
             for a in &f.sig.inputs {
@@ -93,7 +115,11 @@ fn impl_tools<'f>(imp: &'f syn::ItemImpl, out: &mut Vec<Found<'f>>) {
             }
             let name = attr_str(attr, "name");
             let tool = tool(&f.sig, &f.attrs, name, &f.block, "rmcp #[tool]", &sources);
-            out.push(Found { tool, sources, body: &f.block });
+            out.push(Found {
+                tool,
+                sources,
+                body: &f.block,
+            });
         }
     }
 }
@@ -116,7 +142,10 @@ fn tool(
         name,
         name_span,
         description,
-        params: sources.iter().map(|s| (s.name.clone(), s.span.clone())).collect(),
+        params: sources
+            .iter()
+            .map(|s| (s.name.clone(), s.span.clone()))
+            .collect(),
         body: span_of(body),
         framework,
     }
@@ -126,7 +155,10 @@ fn tool(
 fn rig_const_name(imp: &syn::ItemImpl) -> Option<(String, Span)> {
     imp.items.iter().find_map(|it| match it {
         ImplItem::Const(c) if c.ident == "NAME" => match &c.expr {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some((s.value(), span_of(s))),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some((s.value(), span_of(s))),
             _ => None,
         },
         _ => None,
@@ -139,7 +171,11 @@ fn doc(attrs: &[Attribute]) -> Option<(String, Span)> {
     let mut span: Option<Span> = None;
     for a in attrs.iter().filter(|a| a.path().is_ident("doc")) {
         if let syn::Meta::NameValue(nv) = &a.meta {
-            if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+            {
                 text.push(s.value().trim().to_string());
                 let r = span_of(s);
                 span = Some(match span {
@@ -169,13 +205,18 @@ fn tokens(a: &Attribute) -> String {
 
 /// `key = "literal"` inside an attribute's list.
 fn attr_str(a: &Attribute, key: &str) -> Option<(String, Span)> {
-    let syn::Meta::List(l) = &a.meta else { return None };
+    let syn::Meta::List(l) = &a.meta else {
+        return None;
+    };
     let args = l
         .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
         .ok()?;
     args.iter().find_map(|m| match m {
         syn::Meta::NameValue(nv) if nv.path.is_ident(key) => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some((s.value(), span_of(s))),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some((s.value(), span_of(s))),
             _ => None,
         },
         _ => None,
@@ -184,7 +225,11 @@ fn attr_str(a: &Attribute, key: &str) -> Option<(String, Span)> {
 
 fn mentions_parameters(ty: &syn::Type) -> bool {
     match ty {
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Parameters"),
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Parameters"),
         _ => false,
     }
 }
