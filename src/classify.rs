@@ -569,7 +569,9 @@ mod tests {
         );
         assert_eq!(kind("openvino/openvino_model.bin"), None);
         assert_eq!(kind("dist/x.mcpb.sigstore.json"), Some(SigstoreBundle));
-        assert_eq!(kind("src/main.rs"), None);
+        assert_eq!(kind("src/main.rs"), Some(Code(Lang::Rust)));
+        assert_eq!(kind("target/debug/build/x-1/out/bindings.rs"), None);
+        assert_eq!(kind("vendor/rmcp/src/lib.rs"), None);
         assert_eq!(kind(".gemini/.env"), Some(Dotenv));
         assert_eq!(kind("deploy/.env.production"), Some(Dotenv));
         assert_eq!(kind(".envrc"), None);

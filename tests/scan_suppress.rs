@@ -298,5 +298,8 @@ fn rust_line_and_block_comments_suppress() {
         .iter()
         .find(|f| f["suppressed"] == true)
         .expect("suppressed")["suppression"];
-    assert_eq!(s["justification"], "the sandbox mounts only the data volume");
+    assert_eq!(
+        s["justification"],
+        "the sandbox mounts only the data volume"
+    );
 }
