@@ -51,7 +51,8 @@ const FILE_CALLS: &[&str] = &[
 /// What is known about a `std::process::Command` being built.
 #[derive(Clone, Copy, Default)]
 struct Cmd {
-    shell: bool,
+    /// The shell it runs, when it runs one.
+    shell: Option<&'static str>,
     dash_c: bool,
 }
 
@@ -105,6 +106,12 @@ fn str_lit(e: &Expr) -> Option<String> {
             lit: syn::Lit::Str(s),
             ..
         }) => Some(s.value()),
+        // `"-c".to_string()`, `"-c".into()`
+        Expr::MethodCall(m)
+            if ["to_string", "to_owned", "into"].contains(&m.method.to_string().as_str()) =>
+        {
+            str_lit(&m.receiver)
+        }
         _ => None,
     }
 }
@@ -370,7 +377,7 @@ impl Walker<'_> {
                 }
                 let prog = c.args.first().and_then(str_lit).unwrap_or_default();
                 Some(Cmd {
-                    shell: SHELLS.contains(&prog.as_str()),
+                    shell: SHELLS.iter().find(|s| **s == prog).copied(),
                     dash_c: false,
                 })
             }
@@ -611,19 +618,27 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             }
             "arg" | "args" => {
                 if let Some(before) = self.cmd_state(&m.receiver) {
+                    let listed;
                     let elems: Vec<&Expr> = if name == "arg" {
                         m.args.iter().collect()
                     } else {
                         match m.args.first().map(strip) {
                             Some(Expr::Array(a)) => a.elems.iter().collect(),
+                            Some(Expr::Macro(mm)) if last_seg(&mm.mac.path) == "vec" => {
+                                listed = mm.mac.parse_body_with(
+                                    syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                                );
+                                listed.iter().flatten().collect()
+                            }
                             Some(e) => vec![e],
                             None => vec![],
                         }
                     };
                     let mut dash_c = before.dash_c;
                     for e in elems {
-                        if before.shell && dash_c {
-                            self.check_arg(Sink::Shell, e, "Command::new(\"sh\").arg(\"-c\")");
+                        if let (Some(sh), true) = (before.shell, dash_c) {
+                            let callee = format!("Command::new(\"{sh}\").arg(\"-c\")");
+                            self.check_arg(Sink::Shell, e, &callee);
                         }
                         if matches!(
                             str_lit(e).as_deref(),

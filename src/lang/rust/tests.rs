@@ -171,3 +171,33 @@ impl Tool for H {
         )]
     );
 }
+
+#[test]
+fn older_rmcp_forms_and_server_extractors() {
+    let src = r#"
+#[tool(tool_box)]
+impl S {
+    /// Runs a query.
+    #[tool(name = "run_query")]
+    async fn q(&self, #[tool(aggr)] req: QueryReq, peer: Peer<RoleServer>, ctx: RequestContext<RoleServer>) {
+        let mut sql = String::from("SELECT * FROM t WHERE a = ");
+        sql.push_str(&req.a);
+        sqlx::query(&sql).execute(&self.db).await;
+        std::fs::remove_file(&ctx.path);
+        let sh = std::process::Command::new("bash").args(vec!["-c".to_string(), req.cmd.clone()]);
+    }
+}
+"#;
+    let a = analyse(src).unwrap();
+    assert_eq!(a.tools[0].name, "run_query");
+    assert_eq!(a.tools[0].description.as_ref().unwrap().0, "Runs a query.");
+    let params: Vec<_> = a.tools[0].params.iter().map(|p| p.0.as_str()).collect();
+    assert_eq!(params, ["req"]);
+    assert_eq!(
+        flows(src),
+        [
+            (Sink::Sql, "&sql".to_string()),
+            (Sink::Shell, "req.cmd.clone()".to_string())
+        ]
+    );
+}
