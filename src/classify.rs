@@ -346,6 +346,10 @@ fn other_by_path(lower: &str) -> Option<(FileKind, Certainty)> {
             (Artifact(ArtifactKind::Model), Path)
         }
         (_, _) if ext == "mcpb" || ext == "dxt" => (Artifact(ArtifactKind::Mcpb), Path),
+        // Cargo's build output holds generated sources (`build.rs` outputs, expansions).
+        (_, _) if ext == "rs" && lower.split('/').rev().skip(1).any(|s| s == "target") => {
+            return None
+        }
         (_, n) if code_lang(n, ext).is_some() && !generated_dir(lower) => {
             // Code is common and mostly irrelevant: content that is not UTF-8 text or
             // is too large is skipped, not reported.
@@ -377,6 +381,7 @@ fn code_lang(name: &str, ext: &str) -> Option<Lang> {
         "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
         "ts" | "mts" | "cts" => Some(Lang::TypeScript),
         "tsx" => Some(Lang::Tsx),
+        "rs" => Some(Lang::Rust),
         _ => None,
     }
 }
@@ -564,7 +569,9 @@ mod tests {
         );
         assert_eq!(kind("openvino/openvino_model.bin"), None);
         assert_eq!(kind("dist/x.mcpb.sigstore.json"), Some(SigstoreBundle));
-        assert_eq!(kind("src/main.rs"), None);
+        assert_eq!(kind("src/main.rs"), Some(Code(Lang::Rust)));
+        assert_eq!(kind("target/debug/build/x-1/out/bindings.rs"), None);
+        assert_eq!(kind("vendor/rmcp/src/lib.rs"), None);
         assert_eq!(kind(".gemini/.env"), Some(Dotenv));
         assert_eq!(kind("deploy/.env.production"), Some(Dotenv));
         assert_eq!(kind(".envrc"), None);

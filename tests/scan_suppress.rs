@@ -267,3 +267,39 @@ fn python_and_typescript_comments_suppress() {
     assert_eq!(rules(&v, true), vec!["AS-INJ-001", "AS-INJ-001"], "{v:#}");
     assert_eq!(rules(&v, false), vec!["AS-INJ-001"], "{v:#}");
 }
+
+const RUST_TOOL: &str = r#"use rmcp::{tool, tool_router, handler::server::wrapper::Parameters};
+pub struct Files;
+#[tool_router]
+impl Files {
+    #[tool(description = "Read a file")]
+    fn read(&self, Parameters(req): Parameters<Req>) -> String {
+        let note = "// agentsec: ignore[AS-INJ-004] inside a string, not a comment";
+        // agentsec: ignore[AS-INJ-004] the sandbox mounts only the data volume
+        let a = std::fs::read_to_string(&req.path).unwrap_or_default();
+        let b = std::fs::read_to_string(&req.other).unwrap_or_default(); /* agentsec: ignore[AS-INJ-004] same volume */
+        let c = std::fs::read_to_string(&req.third).unwrap_or_default();
+        a + &b + &c + note
+    }
+}
+"#;
+
+#[test]
+fn rust_line_and_block_comments_suppress() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "src/tools.rs", RUST_TOOL);
+    let (_, v) = scan(d.path(), &[]);
+    assert_eq!(rules(&v, true), vec!["AS-INJ-004", "AS-INJ-004"], "{v:#}");
+    // The directive text inside a string literal suppresses nothing.
+    assert_eq!(rules(&v, false), vec!["AS-INJ-004"], "{v:#}");
+    let s = &v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["suppressed"] == true)
+        .expect("suppressed")["suppression"];
+    assert_eq!(
+        s["justification"],
+        "the sandbox mounts only the data volume"
+    );
+}

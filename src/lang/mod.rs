@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod python;
+pub mod rust;
 pub mod servers;
 pub mod sites;
 pub mod taint;
@@ -23,6 +24,8 @@ pub enum Lang {
     JavaScript,
     TypeScript,
     Tsx,
+    /// Read with syn, not tree-sitter (see `rust`).
+    Rust,
 }
 
 impl Lang {
@@ -34,17 +37,19 @@ impl Lang {
             Lang::JavaScript => "javascript",
             Lang::TypeScript => "typescript",
             Lang::Tsx => "tsx",
+            Lang::Rust => "rust",
         }
     }
 
-    fn grammar(self) -> tree_sitter::Language {
-        match self {
+    fn grammar(self) -> Option<tree_sitter::Language> {
+        Some(match self {
             Lang::Python => tree_sitter_python::LANGUAGE.into(),
             // JSX is valid in .js/.jsx/.mjs/.cjs files; the JavaScript grammar reads it.
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-        }
+            Lang::Rust => return None,
+        })
     }
 }
 
@@ -80,6 +85,8 @@ pub struct Module {
     pub imports: std::collections::HashMap<String, String>,
     /// Calls, assignments and literals for the pattern rules, built on first use.
     pub index: std::sync::OnceLock<calls::Index>,
+    /// Rust only: TLS verification switched off (`danger_accept_invalid_certs(true)`).
+    pub tls_off: Vec<(Span, String)>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -100,7 +107,10 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         return None;
     }
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&lang.grammar()).ok()?;
+    let Some(grammar) = lang.grammar() else {
+        return analyse_rust(text, parser);
+    };
+    parser.set_language(&grammar).ok()?;
     let tree = parser.parse(text, None)?;
     let nodes = preorder(&tree);
     let comments = nodes
@@ -136,6 +146,27 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         settings,
         imports,
         index: Default::default(),
+        tls_off: Vec::new(),
+    })
+}
+
+/// A Rust file as a `Module`: tools, flows and comments come from syn. Its tree is an
+/// empty Python tree, so the tree-sitter call index finds nothing in it.
+fn analyse_rust(text: &str, mut parser: tree_sitter::Parser) -> Option<Module> {
+    let a = rust::analyse(text)?;
+    parser.set_language(&Lang::Python.grammar()?).ok()?;
+    let tree = parser.parse("", None)?;
+    Some(Module {
+        lang: Lang::Rust,
+        tree,
+        tools: a.tools,
+        flows: a.flows,
+        comments: a.comments,
+        calls: Vec::new(),
+        settings: Vec::new(),
+        imports: Default::default(),
+        index: Default::default(),
+        tls_off: a.tls_off,
     })
 }
 

@@ -1,5 +1,5 @@
-//! AS-NET-002 (code): TLS certificate verification turned off in Python or
-//! TypeScript/JavaScript, by a call argument, an option property or an assignment.
+//! AS-NET-002 (code): TLS certificate verification turned off in Python,
+//! TypeScript/JavaScript (a call argument, an option property or an assignment) or Rust.
 
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
@@ -34,6 +34,9 @@ impl Rule for TlsVerificationOff {
         let Some(code) = file.code else {
             return;
         };
+        if code.lang == Lang::Rust {
+            return rust(code, cx);
+        }
         let py = code.lang == Lang::Python;
         for c in &code.calls {
             if py {
@@ -97,6 +100,23 @@ impl Rule for TlsVerificationOff {
 }
 
 /// `() => undefined`, `() => {}`, `function () { return undefined; }`.
+/// reqwest's `ClientBuilder` (and native-tls's `TlsConnector` builder) switches,
+/// found by the Rust reader.
+fn rust(code: &crate::lang::Module, cx: &mut Context<'_>) {
+    for (span, name) in &code.tls_off {
+        let what = if name.ends_with("hostnames") {
+            "turns off TLS hostname verification: any valid certificate for any site is accepted for this one"
+        } else {
+            "turns off TLS certificate verification: any certificate is accepted"
+        };
+        cx.report(
+            span.clone(),
+            name,
+            format!("`{name}(true)` {what}, so anyone on the network path can read and change the traffic, API keys included"),
+        );
+    }
+}
+
 fn accepts_all(v: &str) -> bool {
     let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
     [
