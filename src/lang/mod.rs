@@ -8,7 +8,6 @@
 pub mod calls;
 pub mod python;
 pub mod servers;
-pub mod sites;
 pub mod taint;
 pub mod typescript;
 
@@ -73,13 +72,10 @@ pub struct Module {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<Comment>,
-    /// Every call and assignment/property, for pattern rules.
-    pub calls: Vec<sites::CallSite>,
-    pub settings: Vec<sites::Setting>,
     /// Local name → dotted origin, through import aliases and `require`.
     pub imports: std::collections::HashMap<String, String>,
-    /// Calls, assignments and literals for the pattern rules, built on first use.
-    pub index: std::sync::OnceLock<calls::Index>,
+    /// Calls, assignments and literals for every pattern rule.
+    pub index: calls::Index,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -111,20 +107,19 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
             text: text_of(*n, text).to_string(),
         })
         .collect();
-    let (tools, flows, (calls, settings), imports) = match lang {
+    let (tools, flows, imports) = match lang {
         Lang::Python => {
             let imports = python::imports(&nodes, text);
             let (t, f) = python::analyse(&nodes, text, &imports);
-            let s = sites::collect(lang, &nodes, text, &imports);
-            (t, f, s, imports)
+            (t, f, imports)
         }
         _ => {
             let imports = typescript::imports(&nodes, text);
             let (t, f) = typescript::analyse(&nodes, text, &imports);
-            let s = sites::collect(lang, &nodes, text, &imports);
-            (t, f, s, imports)
+            (t, f, imports)
         }
     };
+    let index = calls::build(&nodes, &tree.language(), text, &imports);
     drop(nodes);
     Some(Module {
         lang,
@@ -132,10 +127,8 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         tools,
         flows,
         comments,
-        calls,
-        settings,
         imports,
-        index: Default::default(),
+        index,
     })
 }
 
