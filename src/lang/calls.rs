@@ -707,16 +707,14 @@ mod tests {
     use super::*;
     use crate::lang::{analyse, Lang, Module};
 
-    fn idx(lang: Lang, src: &str) -> (Module, String) {
-        (analyse(lang, src).unwrap(), src.to_string())
+    fn idx(lang: Lang, src: &str) -> Module {
+        analyse(lang, src).unwrap()
     }
 
     #[test]
     fn resolves_imports_and_instances() {
-        let (m, src) = idx(
-            Lang::Python,
-            "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n",
-        );
+        let src = "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n";
+        let m = idx(Lang::Python, src);
         let ix = &m.index;
         let run = ix.calls.iter().find(|c| c.is("FastMCP.run")).unwrap();
         assert_eq!(run.callee, "mcp.server.fastmcp.FastMCP.run");
@@ -733,7 +731,7 @@ mod tests {
 
     #[test]
     fn typescript_objects_and_new() {
-        let (m, src) = idx(
+        let m = idx(
             Lang::TypeScript,
             "import OpenAI from 'openai';\nconst B = 'http://h/v1';\nconst c = new OpenAI({ baseURL: B, apiKey: \"k\" });\n",
         );
@@ -747,7 +745,7 @@ mod tests {
     #[test]
     fn scopes_and_strings_from_the_node_list() {
         let src = "def a():\n    x = f(1)\n    def b():\n        g(2)\n    h(3)\nk(f\"{m(4)}\")  # n(5)\n";
-        let (m, _) = idx(Lang::Python, src);
+        let m = idx(Lang::Python, src);
         let scopes: Vec<_> = m
             .index
             .calls
@@ -758,7 +756,7 @@ mod tests {
         assert_eq!(scopes, [("f", 0), ("g", b), ("h", 0), ("k", 0)]);
         assert_eq!(m.index.strings.len(), 1);
         let chain = format!("x = (a{})\n", "\n.b".repeat(20_000));
-        let (m, _) = idx(Lang::Python, &chain);
+        let m = idx(Lang::Python, &chain);
         assert_eq!(m.index.assigns.len(), 1);
     }
 
