@@ -64,8 +64,11 @@ impl Rule for TlsVerificationOff {
             let v = &s.value.value;
             let t = s.target.as_str();
             let zero = matches!(v, Value::Str(x) | Value::Num(x) if x == "0");
+            // `os.environ[...]`, `process.env.X` or an `env` mapping entry; a bare
+            // variable of that name sets nothing.
             let env_off = (t.contains("NODE_TLS_REJECT_UNAUTHORIZED")
                 || t.contains("PYTHONHTTPSVERIFY"))
+                && (s.property || t.contains("env"))
                 && zero;
             let msg = if env_off {
                 Some(format!(
