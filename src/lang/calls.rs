@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::{string_literal, text_of, Module};
+use super::{string_literal, text_of};
 use crate::manifest::Span;
 
 /// A constant or the shape of an expression, as far as a pattern needs it.
@@ -64,6 +64,8 @@ pub struct Assign {
     pub target_span: Span,
     pub value: Arg,
     pub scope: usize,
+    /// An object or dict entry (`key: value`) rather than an assignment.
+    pub property: bool,
 }
 
 #[derive(Debug, Default)]
@@ -74,11 +76,6 @@ pub struct Index {
     pub strings: Vec<Span>,
     /// Names bound once to a string literal: `BASE_URL = "http://..."`.
     consts: HashMap<String, Option<(String, Span, Option<usize>)>>,
-}
-
-/// The index of `module`, built on first use.
-pub fn index<'m>(module: &'m Module, text: &str) -> &'m Index {
-    module.index.get_or_init(|| build(module, text))
 }
 
 impl Call {
@@ -111,6 +108,18 @@ impl Call {
             })
     }
 
+    /// A keyword argument written as such (`f(key=...)`), not an entry of a dict
+    /// argument: Python options are keywords.
+    pub fn kwarg(&self, name: &str) -> Option<&Arg> {
+        self.args.iter().find(|a| a.name.as_deref() == Some(name))
+    }
+
+    /// The last segment of the resolved callee: `load` of `torch.load`, the class of
+    /// an aliased import.
+    pub fn last(&self) -> &str {
+        self.callee.rsplit('.').next().unwrap_or(&self.callee)
+    }
+
     /// The `i`-th positional argument.
     pub fn pos(&self, i: usize) -> Option<&Arg> {
         self.args.iter().filter(|a| a.name.is_none()).nth(i)
@@ -120,6 +129,10 @@ impl Call {
 impl Arg {
     pub fn is_true(&self) -> bool {
         matches!(self.value, Value::Bool(true))
+    }
+
+    pub fn is_false(&self) -> bool {
+        matches!(self.value, Value::Bool(false))
     }
 }
 
@@ -155,16 +168,22 @@ fn ends_with_segment(full: &str, name: &str) -> bool {
             .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
 }
 
-fn build<'t>(module: &'t Module, text: &'t str) -> Index {
-    let root = module.tree.root_node();
+/// Builds the index from the named nodes of a file in source order (the list
+/// `lang::analyse` collects once for every pass).
+pub fn build(
+    nodes: &[Node<'_>],
+    lang: &tree_sitter::Language,
+    text: &str,
+    imports: &HashMap<String, String>,
+) -> Index {
     let mut b = Builder {
-        fl: Fields::new(&module.tree.language()),
+        fl: Fields::new(lang),
         text,
-        imports: &module.imports,
+        imports,
         instances: HashMap::new(),
         index: Index::default(),
     };
-    b.walk(root, &kind_table(&module.tree.language()));
+    b.walk(nodes, &kind_table(lang));
     b.resolve_instances();
     b.index
 }
@@ -327,12 +346,22 @@ impl<'t> Builder<'t> {
                 )
             }
             "attribute" | "member_expression" => {
-                let obj = self.f(node, self.fl.object)?;
-                let prop = self
-                    .f(node, self.fl.attribute)
-                    .or_else(|| self.f(node, self.fl.property))?;
-                let obj = self.dotted(obj).unwrap_or_else(|| "?".into());
-                Some(format!("{obj}.{}", self.t(prop)))
+                // Iterative: a generated `a.b.c...` chain must not exhaust the stack.
+                let mut props = Vec::new();
+                let mut n = node;
+                while matches!(n.kind(), "attribute" | "member_expression") {
+                    let prop = self
+                        .f(n, self.fl.attribute)
+                        .or_else(|| self.f(n, self.fl.property))?;
+                    props.push(self.t(prop));
+                    n = self.f(n, self.fl.object)?;
+                }
+                let mut out = self.dotted(n).unwrap_or_else(|| "?".into());
+                for p in props.iter().rev() {
+                    out.push('.');
+                    out.push_str(p);
+                }
+                Some(out)
             }
             // `FastMCP("x").run()`, `express().listen()`: the call's callee.
             "call" | "call_expression" | "new_expression" => {
@@ -348,16 +377,22 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// One pass over the tree with a single cursor, tracking the enclosing function.
-    fn walk(&mut self, root: Node<'_>, kinds: &[K]) {
-        let mut cursor = root.walk();
-        // (depth, start of the function) for each enclosing function.
+    /// One pass over the preorder node list, tracking the enclosing function by
+    /// byte range. The insides of strings and comments are not read: calls inside an
+    /// f-string or template are not settings a pattern looks for.
+    fn walk(&mut self, nodes: &[Node<'_>], kinds: &[K]) {
+        // (end, start) of each enclosing function.
         let mut scopes: Vec<(usize, usize)> = Vec::new();
-        let mut depth = 0usize;
-        loop {
-            let n = cursor.node();
+        let mut skip_until = 0usize;
+        for &n in nodes {
+            let start = n.start_byte();
+            if start < skip_until {
+                continue;
+            }
+            while scopes.last().is_some_and(|s| start >= s.0) {
+                scopes.pop();
+            }
             let scope = scopes.last().map_or(0, |s| s.1);
-            let mut descend = n.child_count() > 0;
             match kinds.get(n.kind_id() as usize).copied().unwrap_or(K::Other) {
                 K::Call => {
                     if let Some(mut c) = self.call(n, 0) {
@@ -373,44 +408,32 @@ impl<'t> Builder<'t> {
                     };
                     if let (Some(l), Some(r)) = (l, r) {
                         self.binding(l, r);
-                        self.assign(l, r, scope);
+                        self.assign(l, r, scope, false);
                     }
                 }
                 K::Pair => {
                     if let (Some(k), Some(v)) = (self.f(n, self.fl.key), self.f(n, self.fl.value)) {
-                        self.assign(k, v, scope);
+                        self.assign(k, v, scope, true);
                     }
                 }
                 K::Str => {
                     self.index.strings.push(n.byte_range());
-                    descend = false;
+                    skip_until = n.end_byte();
                 }
-                K::Skip => descend = false,
-                K::Func => scopes.push((depth, n.start_byte())),
+                K::Skip => skip_until = n.end_byte(),
+                K::Func => {
+                    if n.end_byte() > start {
+                        scopes.push((n.end_byte(), start));
+                    }
+                }
                 K::Other => {}
             }
-            if descend && cursor.goto_first_child() {
-                depth += 1;
-                continue;
-            }
-            loop {
-                while scopes.last().is_some_and(|s| s.0 >= depth) {
-                    scopes.pop();
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if depth == 0 || !cursor.goto_parent() {
-                    self.index.calls.sort_by_key(|c| c.span.start);
-                    self.index.assigns.sort_by_key(|a| a.target_span.start);
-                    return;
-                }
-                depth -= 1;
-            }
         }
+        self.index.calls.sort_by_key(|c| c.span.start);
+        self.index.assigns.sort_by_key(|a| a.target_span.start);
     }
 
-    fn assign(&mut self, target: Node<'_>, value: Node<'_>, scope: usize) {
+    fn assign(&mut self, target: Node<'_>, value: Node<'_>, scope: usize, property: bool) {
         let target_text = match target.kind() {
             "string" => string_literal(target, self.text).unwrap_or_default(),
             _ => self.t(target).to_string(),
@@ -422,6 +445,7 @@ impl<'t> Builder<'t> {
             target_span: target.byte_range(),
             value,
             scope,
+            property,
         });
     }
 
@@ -643,15 +667,21 @@ const LOG_METHODS: &[&str] = &[
     "send_log_message",
 ];
 
-fn unwrap(n: Node<'_>) -> Node<'_> {
-    match n.kind() {
+fn unwrap(mut n: Node<'_>) -> Node<'_> {
+    while matches!(
+        n.kind(),
         "parenthesized_expression"
-        | "await_expression"
-        | "as_expression"
-        | "satisfies_expression"
-        | "non_null_expression" => n.named_child(0).map(unwrap).unwrap_or(n),
-        _ => n,
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+    ) {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
     }
+    n
 }
 
 /// Where a literal's characters start in the file, when its value is the raw text
@@ -675,19 +705,17 @@ fn verbatim_start(n: Node<'_>, text: &str, value: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::{analyse, Lang};
+    use crate::lang::{analyse, Lang, Module};
 
-    fn idx(lang: Lang, src: &str) -> (Module, String) {
-        (analyse(lang, src).unwrap(), src.to_string())
+    fn idx(lang: Lang, src: &str) -> Module {
+        analyse(lang, src).unwrap()
     }
 
     #[test]
     fn resolves_imports_and_instances() {
-        let (m, src) = idx(
-            Lang::Python,
-            "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n",
-        );
-        let ix = index(&m, &src);
+        let src = "from mcp.server.fastmcp import FastMCP as F\nm = F('x', host='0.0.0.0')\nm.run(transport='sse')\n";
+        let m = idx(Lang::Python, src);
+        let ix = &m.index;
         let run = ix.calls.iter().find(|c| c.is("FastMCP.run")).unwrap();
         assert_eq!(run.callee, "mcp.server.fastmcp.FastMCP.run");
         let ctor = ix.calls.iter().find(|c| c.is("FastMCP")).unwrap();
@@ -703,11 +731,11 @@ mod tests {
 
     #[test]
     fn typescript_objects_and_new() {
-        let (m, src) = idx(
+        let m = idx(
             Lang::TypeScript,
             "import OpenAI from 'openai';\nconst B = 'http://h/v1';\nconst c = new OpenAI({ baseURL: B, apiKey: \"k\" });\n",
         );
-        let ix = index(&m, &src);
+        let ix = &m.index;
         let c = ix.calls.iter().find(|c| c.is("openai")).unwrap();
         let b = c.kw("baseURL").unwrap();
         assert_eq!(ix.string(b).unwrap().0, "http://h/v1");
@@ -715,14 +743,30 @@ mod tests {
     }
 
     #[test]
+    fn scopes_and_strings_from_the_node_list() {
+        let src = "def a():\n    x = f(1)\n    def b():\n        g(2)\n    h(3)\nk(f\"{m(4)}\")  # n(5)\n";
+        let m = idx(Lang::Python, src);
+        let scopes: Vec<_> = m
+            .index
+            .calls
+            .iter()
+            .map(|c| (c.raw.as_str(), c.scope))
+            .collect();
+        let b = src.find("def b").unwrap();
+        assert_eq!(scopes, [("f", 0), ("g", b), ("h", 0), ("k", 0)]);
+        assert_eq!(m.index.strings.len(), 1);
+        let chain = format!("x = (a{})\n", "\n.b".repeat(20_000));
+        let m = idx(Lang::Python, &chain);
+        assert_eq!(m.index.assigns.len(), 1);
+    }
+
+    #[test]
     fn odd_inputs_do_not_panic() {
         for src in ["", "f(", "x = 'é\\u00e9'", "a.b.c(**k, *a, x=)", "\"\"\"\n"] {
-            let (m, s) = idx(Lang::Python, src);
-            let _ = index(&m, &s);
+            let _ = idx(Lang::Python, src);
         }
         for src in ["new", "f({a:})", "`${x}`", "x = {'é': `é`}"] {
-            let (m, s) = idx(Lang::TypeScript, src);
-            let _ = index(&m, &s);
+            let _ = idx(Lang::TypeScript, src);
         }
     }
 }

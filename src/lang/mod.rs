@@ -9,7 +9,6 @@ pub mod calls;
 pub mod python;
 pub mod rust;
 pub mod servers;
-pub mod sites;
 pub mod taint;
 pub mod typescript;
 
@@ -78,13 +77,10 @@ pub struct Module {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<Comment>,
-    /// Every call and assignment/property, for pattern rules.
-    pub calls: Vec<sites::CallSite>,
-    pub settings: Vec<sites::Setting>,
     /// Local name → dotted origin, through import aliases and `require`.
     pub imports: std::collections::HashMap<String, String>,
-    /// Calls, assignments and literals for the pattern rules, built on first use.
-    pub index: std::sync::OnceLock<calls::Index>,
+    /// Calls, assignments and literals for every pattern rule.
+    pub index: calls::Index,
     /// Rust only: TLS verification switched off (`danger_accept_invalid_certs(true)`).
     pub tls_off: Vec<(Span, String)>,
 }
@@ -121,20 +117,19 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
             text: text_of(*n, text).to_string(),
         })
         .collect();
-    let (tools, flows, (calls, settings), imports) = match lang {
+    let (tools, flows, imports) = match lang {
         Lang::Python => {
             let imports = python::imports(&nodes, text);
             let (t, f) = python::analyse(&nodes, text, &imports);
-            let s = sites::collect(lang, &nodes, text, &imports);
-            (t, f, s, imports)
+            (t, f, imports)
         }
         _ => {
             let imports = typescript::imports(&nodes, text);
             let (t, f) = typescript::analyse(&nodes, text, &imports);
-            let s = sites::collect(lang, &nodes, text, &imports);
-            (t, f, s, imports)
+            (t, f, imports)
         }
     };
+    let index = calls::build(&nodes, &tree.language(), text, &imports);
     drop(nodes);
     Some(Module {
         lang,
@@ -142,10 +137,8 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         tools,
         flows,
         comments,
-        calls,
-        settings,
         imports,
-        index: Default::default(),
+        index,
         tls_off: Vec::new(),
     })
 }
@@ -162,8 +155,6 @@ fn analyse_rust(text: &str, mut parser: tree_sitter::Parser) -> Option<Module> {
         tools: a.tools,
         flows: a.flows,
         comments: a.comments,
-        calls: Vec::new(),
-        settings: Vec::new(),
         imports: Default::default(),
         index: Default::default(),
         tls_off: a.tls_off,

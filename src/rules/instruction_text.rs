@@ -40,9 +40,13 @@ pub struct Window<'a> {
     pub route: String,
     /// The code block's info string (`bash`), for code windows.
     pub info: String,
+    /// A tool description in code (`route` is the tool's name); `whole` is the
+    /// literal or docstring it came from.
+    pub tool: bool,
+    whole: Option<Span>,
 }
 
-impl Window<'_> {
+impl<'a> Window<'a> {
     /// The place of the text at `at`.
     pub fn place(&self, at: usize) -> Place {
         self.places
@@ -58,20 +62,45 @@ impl Window<'_> {
         if let Some(b) = self.base {
             return b + range.start..b + range.end;
         }
-        let Some(node) = self.node else {
+        let Some(whole) = self.node.map(|n| n.span.clone()).or(self.whole.clone()) else {
             return 0..0;
         };
-        let raw = file.text.get(node.span.clone()).unwrap_or("");
+        let raw = file.text.get(whole.clone()).unwrap_or("");
         let needle = self.text.get(range).unwrap_or("");
         if !needle.is_empty() {
             if let Some(i) = raw.find(needle) {
                 if raw[i + needle.len()..].find(needle).is_none() {
-                    let s = node.span.start + i;
+                    let s = whole.start + i;
                     return s..s + needle.len();
                 }
             }
         }
-        node.span.clone()
+        whole
+    }
+
+    /// A tool's description or docstring in code: loaded into the model's context as
+    /// metadata, like a frontmatter description, and seldom read by the user.
+    pub fn tool_description(
+        file: &SourceFile,
+        tool: &str,
+        text: &'a str,
+        span: Span,
+    ) -> Window<'a> {
+        let raw = file.text.get(span.clone()).unwrap_or("");
+        let base = (!text.is_empty())
+            .then(|| raw.find(text))
+            .flatten()
+            .map(|i| span.start + i);
+        Window {
+            text: Cow::Borrowed(text),
+            base,
+            node: None,
+            places: vec![(0..text.len(), Place::Metadata)],
+            route: tool.to_string(),
+            info: String::new(),
+            tool: true,
+            whole: Some(span),
+        }
     }
 }
 
@@ -98,6 +127,7 @@ impl Window<'_> {
     pub fn describe(&self, place: Place, code: &str) -> String {
         match place {
             Place::Hidden => "an HTML comment (invisible when rendered)".to_string(),
+            Place::Metadata if self.tool => format!("the description of tool `{}`", self.route),
             Place::Metadata => format!("frontmatter `{}`", self.route),
             Place::Prose => "the text".to_string(),
             Place::Code => code.to_string(),
@@ -148,6 +178,8 @@ pub fn windows<'a>(file: &'a SourceFile, md: &'a Markdown) -> Vec<Window<'a>> {
             places,
             route: "body".to_string(),
             info: segs[i].info.clone(),
+            tool: false,
+            whole: None,
         });
         i = j;
     }
@@ -169,6 +201,8 @@ fn strings<'a>(file: &'a SourceFile, key: &str, node: &'a Node, out: &mut Vec<Wi
                 places: vec![(0..s.len(), Place::Metadata)],
                 route: key.to_string(),
                 info: String::new(),
+                tool: false,
+                whole: None,
             });
         }
         Value::Array(items) => items.iter().for_each(|n| strings(file, key, n, out)),

@@ -3,7 +3,7 @@
 //! so over HTTPS this is advisory; over plaintext HTTP it is a real exposure.
 
 use crate::finding::{Confidence, Severity};
-use crate::lang::calls::{self, Index, Value};
+use crate::lang::calls::{Index, Value};
 use crate::lang::servers::{python_auth_middleware, python_servers, ts_listens};
 use crate::lang::Lang;
 use crate::manifest::mcp::Transport;
@@ -20,7 +20,7 @@ impl Rule for NoAuth {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         if let Some(code) = file.code {
-            let ix = calls::index(code, &file.source.text);
+            let ix = &code.index;
             match code.lang {
                 Lang::Python => python_code(ix, cx),
                 _ => script_code(ix, &file.source.text, cx),

@@ -32,14 +32,11 @@ impl Rule for LangchainDangerousTools {
         let Some(code) = file.code.filter(|c| c.lang == Lang::Python) else {
             return;
         };
-        for c in &code.calls {
+        for c in &code.index.calls {
             // LangChain names only: a project's own `ShellTool` class is not LangChain's.
-            let langchain = c.name.starts_with("langchain");
+            let langchain = c.callee.starts_with("langchain");
             let last = c.last();
-            if let Some(a) = c
-                .kwarg("allow_dangerous_code")
-                .filter(|a| a.value == "True")
-            {
+            if let Some(a) = c.kwarg("allow_dangerous_code").filter(|a| a.is_true()) {
                 let what = if DATAFRAME_AGENTS.contains(&last) {
                     format!("`{last}` with `allow_dangerous_code=True` runs Python the model writes on this host")
                 } else {
@@ -51,10 +48,7 @@ impl Rule for LangchainDangerousTools {
                     format!("{what}: a prompt injection in the data becomes code execution"),
                 );
             }
-            if let Some(a) = c
-                .kwarg("allow_dangerous_tools")
-                .filter(|a| a.value == "True")
-            {
+            if let Some(a) = c.kwarg("allow_dangerous_tools").filter(|a| a.is_true()) {
                 cx.report(
                     a.span.clone(),
                     &format!("{last}:allow_dangerous_tools"),
@@ -72,11 +66,12 @@ impl Rule for LangchainDangerousTools {
                 for a in c
                     .args
                     .iter()
-                    .filter(|a| a.key.is_none() || a.key.as_deref() == Some("tool_names"))
+                    .filter(|a| a.name.is_none() || a.name.as_deref() == Some("tool_names"))
                 {
+                    let written = file.source.text.get(a.span.clone()).unwrap_or("");
                     for t in ["terminal", "python_repl"] {
-                        if a.value.contains(&format!("\"{t}\""))
-                            || a.value.contains(&format!("'{t}'"))
+                        if written.contains(&format!("\"{t}\""))
+                            || written.contains(&format!("'{t}'"))
                         {
                             cx.report(
                                 a.span.clone(),
@@ -88,7 +83,7 @@ impl Rule for LangchainDangerousTools {
                 }
             }
             // `LLMMathChain(...)` or `LLMMathChain.from_llm(...)`.
-            let chain = c.name.split('.').find(|s| MATH_CHAINS.contains(s));
+            let chain = c.callee.split('.').find(|s| MATH_CHAINS.contains(s));
             if let (true, Some(chain)) = (langchain, chain) {
                 cx.report(
                     c.span.clone(),

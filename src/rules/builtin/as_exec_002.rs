@@ -3,7 +3,7 @@
 //! `load`/`loads` instantiate classes named by the data they read.
 
 use crate::finding::{Confidence, Severity};
-use crate::lang::calls::{self, Call, Index, Value};
+use crate::lang::calls::{Call, Index, Value};
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -16,7 +16,7 @@ impl Rule for UnsafeDeserialization {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         for c in &ix.calls {
             for key in [
                 "allow_dangerous_deserialization",

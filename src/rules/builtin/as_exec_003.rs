@@ -1,10 +1,13 @@
-//! AS-EXEC-003 (CrewAI YAML): an agent that runs the code its model writes. CrewAI's
-//! `code_execution_mode` defaults to `safe` (a Docker container, falling back to a
-//! restricted in-process interpreter when Docker is missing); `unsafe` runs the code
-//! directly on the host with the agent's privileges and secrets.
+//! AS-EXEC-003: an agent that runs the code its model writes on the host, configured
+//! in CrewAI YAML or in Python code. CrewAI's `code_execution_mode` defaults to `safe` (a
+//! Docker container, falling back to a restricted in-process interpreter when Docker is
+//! missing); `unsafe` runs the code directly on the host with the agent's privileges
+//! and secrets. Local executors of other frameworks do the same.
 
 use crate::classify::FileKind;
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
+use crate::lang::calls::{Call, Value};
+use crate::lang::{Lang, Module};
 use crate::manifest::crewai::{self, lax_bool};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -18,6 +21,9 @@ impl Rule for HostCodeExecution {
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         if file.kind == FileKind::CrewAi {
             crewai_agents(file, cx);
+        }
+        if let Some(code) = file.code.filter(|c| c.lang == Lang::Python) {
+            code_executors(code, cx);
         }
     }
 }
@@ -58,5 +64,135 @@ fn crewai_agents(file: &Parsed<'_>, cx: &mut Context<'_>) {
                 }
             }
         }
+    }
+}
+
+/// The framework's own classes only: a project's class that happens to be called
+/// `Agent` or `CodeAgent` says nothing about where code runs.
+fn from(c: &Call, module: &str) -> bool {
+    c.callee.starts_with(module)
+}
+
+fn code_executors(code: &Module, cx: &mut Context<'_>) {
+    for c in &code.index.calls {
+        if c.is("Agent") && from(c, "crewai") {
+            crewai_agent(c, cx);
+        } else if c.is("CodeInterpreterTool") && from(c, "crewai") {
+            if let Some(a) = c.kwarg("unsafe_mode").filter(|a| a.is_true()) {
+                cx.report(
+                    a.span.clone(),
+                    "CodeInterpreterTool:unsafe_mode",
+                    "CrewAI `CodeInterpreterTool(unsafe_mode=True)` runs the code its model writes directly on the host, with the agent's files, network and secrets",
+                );
+            }
+        } else if c.is("CodeAgent") && from(c, "smolagents") {
+            smolagents_agent(c, cx);
+        } else if c.is("LocalPythonExecutor") && from(c, "smolagents") {
+            cx.report(
+                c.callee_span.clone(),
+                "LocalPythonExecutor",
+                "smolagents `LocalPythonExecutor` runs model-written Python in this process; its import and operation limits are documented as not a security sandbox",
+            )
+            .severity(Severity::Medium);
+        } else if c.is("LocalCommandLineCodeExecutor") && from(c, "autogen") {
+            cx.report(
+                c.callee_span.clone(),
+                "LocalCommandLineCodeExecutor",
+                "AutoGen `LocalCommandLineCodeExecutor` runs the code blocks its model writes as local processes, with the agent's files, network and secrets",
+            )
+            .severity(Severity::High);
+        } else if c.is("JupyterCodeExecutor") && from(c, "autogen") {
+            cx.report(
+                c.callee_span.clone(),
+                "JupyterCodeExecutor",
+                "AutoGen `JupyterCodeExecutor` runs model-written code in a local Jupyter kernel, with the agent's files, network and secrets",
+            )
+            .severity(Severity::Medium);
+        } else if c.is("LocalShellTool") && from(c, "agents") {
+            cx.report(
+                c.callee_span.clone(),
+                "LocalShellTool",
+                "OpenAI Agents `LocalShellTool` runs the shell commands its model writes on this host",
+            )
+            .severity(Severity::High);
+        } else if from(c, "autogen") {
+            legacy_autogen(c, cx);
+        }
+    }
+}
+
+/// `Agent(allow_code_execution=True, code_execution_mode="unsafe")`, as in the YAML.
+fn crewai_agent(c: &Call, cx: &mut Context<'_>) {
+    let Some(allow) = c.kwarg("allow_code_execution").filter(|a| a.is_true()) else {
+        return;
+    };
+    let mode = c.kwarg("code_execution_mode");
+    match mode
+        .filter(|m| matches!(&m.value, Value::Str(s) if s.trim().eq_ignore_ascii_case("unsafe")))
+    {
+        Some(m) => {
+            cx.report(
+                m.span.clone(),
+                "Agent:code_execution_mode",
+                "CrewAI `Agent(..., code_execution_mode=\"unsafe\")` runs the code its model writes directly on the host, with the agent's files, network and secrets",
+            );
+        }
+        None => {
+            cx.report(
+                allow.span.clone(),
+                "Agent:allow_code_execution",
+                "CrewAI `Agent(..., allow_code_execution=True)` runs the code its model writes in CrewAI's Docker mode, which falls back to a restricted in-process interpreter when Docker is unavailable; the feature is deprecated",
+            )
+            .severity(Severity::Low);
+        }
+    }
+}
+
+/// `CodeAgent` runs its code with the local executor unless `executor_type` names a
+/// remote or container sandbox (the default is `"local"`) or an executor is passed.
+fn smolagents_agent(c: &Call, cx: &mut Context<'_>) {
+    match c.kwarg("executor_type") {
+        Some(a) if matches!(&a.value, Value::Str(s) if s == "local") => {
+            cx.report(
+                a.span.clone(),
+                "CodeAgent:executor_type",
+                "smolagents `CodeAgent(executor_type=\"local\")` runs model-written Python in this process; the local executor's limits are documented as not a security sandbox",
+            )
+            .severity(Severity::Medium);
+        }
+        None if c.kwarg("executor").is_none() => {
+            cx.report(
+                c.callee_span.clone(),
+                "CodeAgent",
+                "smolagents `CodeAgent` without `executor_type` runs model-written Python in this process with the local executor, which is documented as not a security sandbox",
+            )
+            .severity(Severity::Medium)
+            .confidence(Confidence::Medium);
+        }
+        _ => {}
+    }
+}
+
+/// AutoGen 0.2 / AG2 `code_execution_config={"use_docker": False, ...}`.
+fn legacy_autogen(c: &Call, cx: &mut Context<'_>) {
+    let Some(cfg) = c.kwarg("code_execution_config") else {
+        return;
+    };
+    let Value::Object(props) = &cfg.value else {
+        return;
+    };
+    if let Some(p) = props
+        .iter()
+        .find(|p| p.name.as_deref() == Some("use_docker") && p.is_false())
+    {
+        cx.report(
+            p.span.clone(),
+            &format!("{}:use_docker", c.last()),
+            format!(
+                "AutoGen `{}` with `\"use_docker\": False` runs the code its model writes as local processes, with the agent's files, network and secrets",
+                c.last()
+            ),
+        )
+        .severity(Severity::High);
     }
 }

@@ -2,7 +2,7 @@
 //! give the generated code the host (processes, files, the interpreter itself).
 
 use crate::finding::Severity;
-use crate::lang::calls::{self, Value};
+use crate::lang::calls::Value;
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -41,7 +41,7 @@ impl Rule for WideImports {
         if code.lang != Lang::Python {
             return;
         }
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         for c in &ix.calls {
             if c.is_any(&["CodeAgent", "LocalPythonExecutor"]) && c.callee.starts_with("smolagents")
             {

@@ -2,7 +2,7 @@
 //! position of the agent (internal services, cloud metadata).
 
 use crate::finding::Severity;
-use crate::lang::calls::{self, Value};
+use crate::lang::calls::Value;
 use crate::rules::{Context, Parsed, Rule};
 
 pub struct UnrestrictedRequests;
@@ -23,7 +23,7 @@ impl Rule for UnrestrictedRequests {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         for c in &ix.calls {
             if let Some(a) = c.kw("allow_dangerous_requests").filter(|a| a.is_true()) {
                 let span = a

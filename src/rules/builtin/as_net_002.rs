@@ -1,6 +1,7 @@
 //! AS-NET-002 (code): TLS certificate verification turned off in Python,
 //! TypeScript/JavaScript (a call argument, an option property or an assignment) or Rust.
 
+use crate::lang::calls::Value;
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -38,62 +39,70 @@ impl Rule for TlsVerificationOff {
             return rust(code, cx);
         }
         let py = code.lang == Lang::Python;
-        for c in &code.calls {
-            if py {
-                let root = c.name.split('.').next().unwrap_or("");
-                let http = PY_HTTP.contains(&root) || PY_CALLS.contains(&c.last());
-                for key in ["verify", "ssl"] {
-                    if let Some(a) = c.kwarg(key).filter(|a| a.value == "False" && http) {
-                        cx.report(
-                            a.span.clone(),
-                            &format!("{}:{key}", c.name),
-                            format!(
-                                "`{}(..., {key}=False)` turns off TLS certificate verification: anyone on the network path can read and change the traffic, API keys included",
-                                c.name
-                            ),
-                        );
-                    }
-                }
-                if c.name == "ssl._create_unverified_context" {
+        let ix = &code.index;
+        for c in ix.calls.iter().filter(|_| py) {
+            let root = c.callee.split('.').next().unwrap_or("");
+            let http = PY_HTTP.contains(&root) || PY_CALLS.contains(&c.last());
+            for key in ["verify", "ssl"] {
+                if let Some(a) = c.kwarg(key).filter(|a| a.is_false() && http) {
                     cx.report(
-                        c.span.clone(),
-                        &c.name,
-                        "`ssl._create_unverified_context()` makes a TLS context that accepts any certificate: anyone on the network path can read and change the traffic",
+                        a.span.clone(),
+                        &format!("{}:{key}", c.callee),
+                        format!(
+                            "`{}(..., {key}=False)` turns off TLS certificate verification: anyone on the network path can read and change the traffic, API keys included",
+                            c.callee
+                        ),
                     );
                 }
             }
+            if c.callee == "ssl._create_unverified_context" {
+                cx.report(
+                    c.span.clone(),
+                    &c.callee,
+                    "`ssl._create_unverified_context()` makes a TLS context that accepts any certificate: anyone on the network path can read and change the traffic",
+                );
+            }
         }
-        for s in &code.settings {
-            let v = s.value.trim_matches(|c| c == '"' || c == '\'');
-            let env_off = (s.target.contains("NODE_TLS_REJECT_UNAUTHORIZED")
-                || s.target.contains("PYTHONHTTPSVERIFY"))
-                && v == "0";
+        for s in &ix.assigns {
+            let v = &s.value.value;
+            let t = s.target.as_str();
+            let zero = matches!(v, Value::Str(x) | Value::Num(x) if x == "0");
+            // `os.environ[...]`, `process.env.X` or an `env` mapping entry; a bare
+            // variable of that name sets nothing.
+            let env_off = (t.contains("NODE_TLS_REJECT_UNAUTHORIZED")
+                || t.contains("PYTHONHTTPSVERIFY"))
+                && (s.property || t.contains("env"))
+                && zero;
             let msg = if env_off {
                 Some(format!(
-                    "`{}` set to 0 turns off TLS certificate verification for every connection of the process",
-                    s.target
+                    "`{t}` set to 0 turns off TLS certificate verification for every connection of the process"
                 ))
-            } else if py && s.target.ends_with(".check_hostname") && v == "False" {
+            } else if py && t.ends_with(".check_hostname") && s.value.is_false() {
                 Some(format!(
-                    "`{} = False` accepts certificates issued for any host: a man in the middle can impersonate the server",
-                    s.target
+                    "`{t} = False` accepts certificates issued for any host: a man in the middle can impersonate the server"
                 ))
-            } else if py && s.target.ends_with(".verify_mode") && v.ends_with("CERT_NONE") {
+            } else if py
+                && t.ends_with(".verify_mode")
+                && matches!(v, Value::Name(n) if n.ends_with("CERT_NONE"))
+            {
                 Some(format!(
-                    "`{} = CERT_NONE` accepts any certificate: anyone on the network path can read and change the traffic",
-                    s.target
+                    "`{t} = CERT_NONE` accepts any certificate: anyone on the network path can read and change the traffic"
                 ))
-            } else if py && s.target == "ssl._create_default_https_context" {
+            } else if py && t == "ssl._create_default_https_context" {
                 Some("replacing `ssl._create_default_https_context` turns off certificate verification for every HTTPS request of the process".to_string())
-            } else if !py && s.property && s.target == "rejectUnauthorized" && v == "false" {
+            } else if !py && s.property && t == "rejectUnauthorized" && s.value.is_false() {
                 Some("`rejectUnauthorized: false` accepts any TLS certificate: anyone on the network path can read and change the traffic".to_string())
-            } else if !py && s.property && s.target == "checkServerIdentity" && accepts_all(v) {
+            } else if !py
+                && s.property
+                && t == "checkServerIdentity"
+                && accepts_all(file.source.text.get(s.value.span.clone()).unwrap_or(""))
+            {
                 Some("`checkServerIdentity` that always succeeds accepts certificates for any host: a man in the middle can impersonate the server".to_string())
             } else {
                 None
             };
             if let Some(m) = msg {
-                cx.report(s.value_span.clone(), &s.target, m);
+                cx.report(s.value.span.clone(), t, m);
             }
         }
     }

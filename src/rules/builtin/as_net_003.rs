@@ -3,7 +3,7 @@
 //! readable and modifiable by anyone on the path.
 
 use crate::finding::Severity;
-use crate::lang::calls::{self, Arg, Call, Index, Value};
+use crate::lang::calls::{Arg, Call, Index, Value};
 use crate::rules::values::{is_local_ish, is_loopback, parse_url};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -76,7 +76,7 @@ impl Rule for PlaintextEndpoint {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         for c in &ix.calls {
             let Some((_, keys, positional)) = CLIENTS.iter().find(|(n, _, _)| c.is(n)) else {
                 continue;

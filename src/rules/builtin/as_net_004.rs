@@ -2,7 +2,6 @@
 //! one user becomes reachable from the whole network (or the internet on a cloud VM).
 
 use crate::finding::Severity;
-use crate::lang::calls;
 use crate::lang::servers::{has_a2a_app, host_of, python_servers, ts_listens, ts_serves_mcp};
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
@@ -16,7 +15,7 @@ impl Rule for ListensEverywhere {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         if code.lang == Lang::Python {
             let servers = python_servers(ix);
             let mut seen = Vec::new();

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::finding::Severity;
-use crate::lang::calls::{self, Call};
+use crate::lang::calls::Call;
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -37,7 +37,7 @@ impl Rule for SecretsInLogs {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         for c in ix.calls.iter().filter(|c| !c.refs.is_empty()) {
             let Some(client) = sink(code.lang, c) else {
                 continue;

@@ -1,6 +1,7 @@
-//! AS-POIS-001: instruction files and skill metadata that address the agent with
-//! injection markers: override earlier instructions, keep actions from the user, read
-//! or send credentials, act before every tool call, `<IMPORTANT>` pseudo-tags.
+//! AS-POIS-001: instruction files, skill metadata and the descriptions of tools defined
+//! in code that address the agent with injection markers: override earlier
+//! instructions, keep actions from the user, read or send credentials, act before every
+//! tool call, `<IMPORTANT>` pseudo-tags.
 //!
 //! The words alone prove little: security guides quote them. What separates an attack
 //! is an imperative aimed at the agent, several markers together, and a place the
@@ -201,11 +202,27 @@ impl Rule for InstructionMarkers {
     }
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
-        if file.kind != FileKind::Instructions {
+        let ws = if let Some(code) = file.code {
+            // A tool description is written for the model: it is read as metadata.
+            code.tools
+                .iter()
+                .filter_map(|t| {
+                    let (text, span) = t.description.as_ref()?;
+                    Some(Window::tool_description(
+                        file.source,
+                        &t.name,
+                        text,
+                        span.clone(),
+                    ))
+                })
+                .collect()
+        } else if file.kind == FileKind::Instructions {
+            let Some(md) = file.markdown else { return };
+            windows(file.source, md)
+        } else {
             return;
-        }
-        let Some(md) = file.markdown else { return };
-        for w in windows(file.source, md) {
+        };
+        for w in ws {
             let hits = hits(&w);
             let direct: BTreeSet<Signal> = hits
                 .iter()

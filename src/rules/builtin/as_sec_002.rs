@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::finding::Confidence;
-use crate::lang::calls::{self, sub_span, Arg, Value};
+use crate::lang::calls::{sub_span, Arg, Value};
 use crate::rules::values::{generic_secret, is_placeholder, known_secret};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -19,7 +19,7 @@ impl Rule for SecretInCode {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
-        let ix = calls::index(code, &file.source.text);
+        let ix = &code.index;
         let mut done: HashSet<usize> = HashSet::new();
         // Credential-named bindings first, so the message can name the key.
         let named = ix

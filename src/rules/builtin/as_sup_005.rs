@@ -16,11 +16,11 @@ impl Rule for UnsafeModelLoading {
         let Some(code) = file.code.filter(|c| c.lang == Lang::Python) else {
             return;
         };
-        for c in &code.calls {
+        for c in &code.index.calls {
             let last = c.last();
-            if c.name == "torch.load" {
+            if c.callee == "torch.load" {
                 match c.kwarg("weights_only") {
-                    Some(a) if a.value == "False" => {
+                    Some(a) if a.is_false() => {
                         cx.report(
                             a.span.clone(),
                             "torch.load",
@@ -39,15 +39,15 @@ impl Rule for UnsafeModelLoading {
                     Some(_) => {}
                 }
             }
-            if let Some(a) = c.kwarg("trust_remote_code").filter(|a| a.value == "True") {
+            if let Some(a) = c.kwarg("trust_remote_code").filter(|a| a.is_true()) {
                 cx.report(
                     a.span.clone(),
                     &format!("{last}:trust_remote_code"),
                     format!("`{last}(..., trust_remote_code=True)` runs Python files from the model repository: whoever can change that repository runs code here"),
                 );
             }
-            if matches!(c.name.as_str(), "numpy.load" | "np.load") {
-                if let Some(a) = c.kwarg("allow_pickle").filter(|a| a.value == "True") {
+            if matches!(c.callee.as_str(), "numpy.load" | "np.load") {
+                if let Some(a) = c.kwarg("allow_pickle").filter(|a| a.is_true()) {
                     cx.report(
                         a.span.clone(),
                         "numpy.load:allow_pickle",
@@ -56,7 +56,7 @@ impl Rule for UnsafeModelLoading {
                 }
             }
             if last == "load_model" {
-                if let Some(a) = c.kwarg("safe_mode").filter(|a| a.value == "False") {
+                if let Some(a) = c.kwarg("safe_mode").filter(|a| a.is_false()) {
                     cx.report(
                         a.span.clone(),
                         "load_model:safe_mode",
@@ -64,7 +64,7 @@ impl Rule for UnsafeModelLoading {
                     );
                 }
             }
-            if c.name == "pandas.read_pickle" {
+            if c.callee == "pandas.read_pickle" {
                 cx.report(
                     c.span.clone(),
                     "pandas.read_pickle",
