@@ -166,7 +166,9 @@ fn smolagents_agent(c: &Call, cx: &mut Context<'_>) {
                 "CodeAgent",
                 "smolagents `CodeAgent` without `executor_type` runs model-written Python in this process with the local executor, which is documented as not a security sandbox",
             )
-            .severity(Severity::Medium)
+            // The default: nearly every smolagents program writes it, so it is low and
+            // the explicit `executor_type="local"` choice is medium.
+            .severity(Severity::Low)
             .confidence(Confidence::Medium);
         }
         _ => {}
