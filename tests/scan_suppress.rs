@@ -303,3 +303,75 @@ fn rust_line_and_block_comments_suppress() {
         "the sandbox mounts only the data volume"
     );
 }
+
+/// A shell sink in a tool of each code language, with a directive in that language's
+/// comment syntax on the line above: `{D}` is replaced by the directive text.
+const CODE_CASES: &[(&str, &str)] = &[
+    (
+        "server.py",
+        "import os\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('s')\n@mcp.tool()\ndef run(cmd: str) -> int:\n    # {D}\n    return os.system(cmd)\n",
+    ),
+    (
+        "src/index.ts",
+        "import { exec } from 'child_process';\nserver.tool('run', {}, async ({ cmd }) => {\n  // {D}\n  exec(cmd);\n});\n",
+    ),
+    (
+        "src/tools.rs",
+        "use rmcp::{tool, tool_router, handler::server::wrapper::Parameters};\nstruct S;\n#[tool_router]\nimpl S {\n    #[tool(description = \"run\")]\n    fn run(&self, Parameters(Req { cmd }): Parameters<Req>) -> String {\n        /* {D} */\n        let out = std::process::Command::new(cmd).output();\n        format!(\"{:?}\", out.is_ok())\n    }\n}\n",
+    ),
+];
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn code_case(file: &str, text: &str, directive: &str) -> Value {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), file, &text.replace("{D}", directive));
+    scan(d.path(), &[]).1
+}
+
+/// Python, TypeScript and Rust comments: a reason is required, a directive for another
+/// rule suppresses nothing and is reported, and so is one with nothing to suppress.
+#[test]
+fn code_comments_need_a_reason_and_a_matching_rule() {
+    for (file, text) in CODE_CASES {
+        let v = code_case(
+            file,
+            text,
+            "agentsec: ignore[AS-INJ-001] trusted operators only",
+        );
+        assert_eq!(rules(&v, true), vec!["AS-INJ-001"], "{file}: {v:#}");
+        assert!(rules(&v, false).is_empty(), "{file}: {v:#}");
+
+        let v = code_case(file, text, "agentsec: ignore[AS-INJ-001]");
+        assert_eq!(
+            sorted(rules(&v, false)),
+            vec!["AS-INJ-001", "AS-SCAN-002"],
+            "{file}: no reason: {v:#}"
+        );
+
+        let v = code_case(file, text, "agentsec: ignore[AS-NET-001] wrong rule");
+        assert_eq!(
+            sorted(rules(&v, false)),
+            vec!["AS-INJ-001", "AS-SCAN-002"],
+            "{file}: wrong id: {v:#}"
+        );
+
+        let v = code_case(file, text, "agentsec: ignore[AS-NOPE-999] no such rule");
+        assert!(
+            rules(&v, false).contains(&"AS-SCAN-002".to_string()),
+            "{file}: unknown id: {v:#}"
+        );
+    }
+    // Nothing to suppress: the same directive on a file without the sink is unused.
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "server.py",
+        "# agentsec: ignore[AS-INJ-001] kept after a refactor\nx = 1\n",
+    );
+    let (_, v) = scan(d.path(), &[]);
+    assert_eq!(rules(&v, false), vec!["AS-SCAN-002"], "{v:#}");
+}
