@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::{string_literal, text_of};
+use super::{string_literal, text_of, unwrap_expr};
 use crate::manifest::Span;
 
 /// A constant or the shape of an expression, as far as a pattern needs it.
@@ -290,7 +290,7 @@ impl<'t> Builder<'t> {
             return;
         }
         let name = self.t(target).to_string();
-        let v = unwrap(value);
+        let v = unwrap_expr(value);
         match v.kind() {
             "call" | "call_expression" | "new_expression" => {
                 let f = self
@@ -556,7 +556,7 @@ impl<'t> Builder<'t> {
     }
 
     fn arg(&self, name: Option<Node<'_>>, v: Node<'_>, depth: usize) -> Arg {
-        let v = unwrap(v);
+        let v = unwrap_expr(v);
         let value = self.value(v, depth);
         let verbatim = match &value {
             Value::Str(s) => verbatim_start(v, self.text, s),
@@ -575,7 +575,7 @@ impl<'t> Builder<'t> {
     /// levels deep (assignments and nested calls read them shallowly, since the walk
     /// visits their parts anyway).
     fn value(&self, v: Node<'_>, depth: usize) -> Value {
-        let v = unwrap(v);
+        let v = unwrap_expr(v);
         if let Some(s) = string_literal(v, self.text) {
             return Value::Str(s);
         }
@@ -598,7 +598,7 @@ impl<'t> Builder<'t> {
                 let items = v
                     .named_children(&mut c)
                     .filter(|i| i.kind() != "comment")
-                    .map(|i| (self.value(i, depth + 1), unwrap(i).byte_range()))
+                    .map(|i| (self.value(i, depth + 1), unwrap_expr(i).byte_range()))
                     .collect();
                 Value::List(items)
             }
@@ -618,7 +618,7 @@ impl<'t> Builder<'t> {
                                 "identifier" | "property_identifier" => Some(self.t(k).to_string()),
                                 _ => None,
                             };
-                            let val = unwrap(val);
+                            let val = unwrap_expr(val);
                             props.push(Arg {
                                 name: key,
                                 name_span: Some(k.byte_range()),
@@ -666,23 +666,6 @@ const LOG_METHODS: &[&str] = &[
     "fatal",
     "send_log_message",
 ];
-
-fn unwrap(mut n: Node<'_>) -> Node<'_> {
-    while matches!(
-        n.kind(),
-        "parenthesized_expression"
-            | "await_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression"
-    ) {
-        match n.named_child(0) {
-            Some(c) => n = c,
-            None => break,
-        }
-    }
-    n
-}
 
 /// Where a literal's characters start in the file, when its value is the raw text
 /// between the quotes (no escapes, a single part).

@@ -250,6 +250,25 @@ pub fn string_literal(node: tree_sitter::Node<'_>, text: &str) -> Option<String>
     }
 }
 
+/// The expression inside parentheses, `await` and TypeScript's type assertions
+/// (`as`, `satisfies`, `!`): what a call or assignment really names.
+pub(crate) fn unwrap_expr(mut n: tree_sitter::Node<'_>) -> tree_sitter::Node<'_> {
+    while matches!(
+        n.kind(),
+        "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+    ) {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

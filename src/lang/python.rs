@@ -1153,17 +1153,15 @@ impl<'a, 't> Fx<'a, 't> {
         callee: String,
         note: Option<&'static str>,
     ) {
-        if !t.reaches(sink) {
-            return;
-        }
-        self.flows.push(Flow {
+        Flow::record(
+            &mut self.flows,
             sink,
-            span: arg.byte_range(),
+            arg.byte_range(),
+            t,
             callee,
-            tool: self.tool.to_string(),
-            steps: t.steps.clone(),
+            self.tool,
             note,
-        });
+        );
     }
 
     fn sinks(&mut self, c: &Call<'_, 't>, env: &Env) {

@@ -136,6 +136,31 @@ pub struct Flow {
     pub note: Option<&'static str>,
 }
 
+impl Flow {
+    /// Adds the flow when the taint can reach this kind of sink (a guard may have
+    /// cleared it for some sink classes and not others).
+    pub fn record(
+        flows: &mut Vec<Flow>,
+        sink: Sink,
+        span: Span,
+        t: &Taint,
+        callee: String,
+        tool: &str,
+        note: Option<&'static str>,
+    ) {
+        if t.reaches(sink) {
+            flows.push(Flow {
+                sink,
+                span,
+                callee,
+                tool: tool.to_string(),
+                steps: t.steps.clone(),
+                note,
+            });
+        }
+    }
+}
+
 /// The variables of one function body being analysed.
 #[derive(Debug, Clone, Default)]
 pub struct Env {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
-use super::{string_literal, text_of, Tool};
+use super::{string_literal, text_of, unwrap_expr, Tool};
 
 /// Local name → module or module member: `cp` → `child_process`, `run` →
 /// `child_process.exec` (also through `promisify`).
@@ -208,23 +208,6 @@ pub(super) fn dotted(n: Node<'_>, text: &str, imports: &Imports) -> Option<Strin
         out.push_str(p);
     }
     Some(out)
-}
-
-fn unwrap_expr(mut n: Node<'_>) -> Node<'_> {
-    while matches!(
-        n.kind(),
-        "await_expression"
-            | "parenthesized_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression"
-    ) {
-        match n.named_child(0) {
-            Some(c) => n = c,
-            None => break,
-        }
-    }
-    n
 }
 
 fn is_function(n: Node<'_>) -> bool {
@@ -1137,17 +1120,15 @@ impl<'a, 't> Fx<'a, 't> {
         callee: String,
         note: Option<&'static str>,
     ) {
-        if !t.reaches(sink) {
-            return;
-        }
-        self.flows.push(Flow {
+        Flow::record(
+            &mut self.flows,
             sink,
-            span: arg.byte_range(),
+            arg.byte_range(),
+            t,
             callee,
-            tool: self.tool.to_string(),
-            steps: t.steps.clone(),
+            self.tool,
             note,
-        });
+        );
     }
 
     /// `{ shell: true }` among the call's arguments.
