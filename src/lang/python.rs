@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
-use super::{string_literal, text_of, Tool};
+use super::{string_literal, text_of, Nodes, Tool};
 
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
 pub(super) type Imports = HashMap<String, String>;
 
-pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
+pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, imports, &funcs);
     let mut flows = Vec::new();
@@ -51,10 +51,10 @@ fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).collect()
 }
 
-pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
+pub(super) fn imports(nodes: &Nodes<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     for &n in nodes {
-        match n.kind() {
+        match nodes.kind(n) {
             "import_statement" => {
                 for c in children(n) {
                     match c.kind() {
@@ -101,9 +101,12 @@ pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
 }
 
 /// Functions and methods of the file by name, for one-level helper calls.
-fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
+fn functions<'t>(nodes: &Nodes<'t>, text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
-    for &n in nodes.iter().filter(|n| n.kind() == "function_definition") {
+    for &n in nodes
+        .iter()
+        .filter(|n| nodes.kind(**n) == "function_definition")
+    {
         if let Some(name) = n.child_by_field_name("name") {
             map.entry(text_of(name, text).to_string()).or_insert(n);
         }
@@ -337,14 +340,14 @@ fn class_tool_name(class: Node<'_>, text: &str) -> Option<(String, std::ops::Ran
 type Found<'t> = (Tool, Node<'t>, usize);
 
 fn discover<'t>(
-    nodes: &[Node<'t>],
+    nodes: &Nodes<'t>,
     text: &str,
     imports: &Imports,
     funcs: &HashMap<String, Node<'t>>,
 ) -> Vec<Found<'t>> {
     let mut out: Vec<Found<'t>> = Vec::new();
     for &n in nodes {
-        match n.kind() {
+        match nodes.kind(n) {
             "decorated_definition" => {
                 let Some(def) = n.child_by_field_name("definition") else {
                     continue;

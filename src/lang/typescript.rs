@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
-use super::{string_literal, text_of, unwrap_expr, Tool};
+use super::{string_literal, text_of, unwrap_expr, Nodes, Tool};
 
 /// Local name → module or module member: `cp` → `child_process`, `run` →
 /// `child_process.exec` (also through `promisify`).
 pub(super) type Imports = HashMap<String, String>;
 
-pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
+pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, &funcs);
     let mut flows = Vec::new();
@@ -61,10 +61,10 @@ fn normalise_module(m: &str) -> String {
     }
 }
 
-pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
+pub(super) fn imports(nodes: &Nodes<'_>, text: &str) -> Imports {
     let mut map = Imports::new();
     for &n in nodes {
-        match n.kind() {
+        match nodes.kind(n) {
             "import_statement" => {
                 let Some(src) = n
                     .child_by_field_name("source")
@@ -222,10 +222,10 @@ fn is_function(n: Node<'_>) -> bool {
 }
 
 /// Functions of the file by name (declarations, `const f = () => ...`, methods).
-fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
+fn functions<'t>(nodes: &Nodes<'t>, text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
     for &n in nodes {
-        match n.kind() {
+        match nodes.kind(n) {
             "function_declaration" | "method_definition" | "generator_function_declaration" => {
                 if let Some(name) = n.child_by_field_name("name") {
                     map.entry(text_of(name, text).to_string()).or_insert(n);
@@ -343,13 +343,13 @@ fn lit(n: Option<Node<'_>>, text: &str) -> Option<(String, std::ops::Range<usize
 type Found<'t> = (Tool, Node<'t>);
 
 fn discover<'t>(
-    nodes: &[Node<'t>],
+    nodes: &Nodes<'t>,
     text: &str,
     funcs: &HashMap<String, Node<'t>>,
 ) -> Vec<Found<'t>> {
     let mut out = Vec::new();
     for &n in nodes {
-        if matches!(n.kind(), "call_expression" | "new_expression") {
+        if matches!(nodes.kind(n), "call_expression" | "new_expression") {
             if let Some(f) = tool_call(n, text, funcs) {
                 out.push(f);
             }

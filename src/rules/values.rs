@@ -165,6 +165,15 @@ static SECRET_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| 
 /// Finds a known credential format in `v`. Values made of repeated characters or
 /// spelled like placeholders (`sk-xxxx…`) are not credentials.
 pub fn known_secret(v: &str) -> Option<SecretMatch> {
+    // One search for all formats first: almost no value holds any, and a scan asks
+    // about every string literal of every code file.
+    static ANY: LazyLock<Regex> = LazyLock::new(|| {
+        let all: Vec<&str> = SECRET_PATTERNS.iter().map(|(_, r)| r.as_str()).collect();
+        Regex::new(&all.join("|")).expect("static regex")
+    });
+    if !ANY.is_match(v) {
+        return None;
+    }
     for (kind, re) in SECRET_PATTERNS.iter() {
         for m in re.find_iter(v) {
             let s = m.as_str();

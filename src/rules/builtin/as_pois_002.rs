@@ -107,10 +107,49 @@ fn is_pictograph(c: char) -> bool {
         || (0x1F3FB..=0x1F3FF).contains(&cp)
 }
 
-fn line_has_rtl(from: &str) -> bool {
-    from.split('\n')
-        .next()
-        .is_some_and(|l| l.chars().any(is_rtl))
+/// Whether the line around byte `at` has right-to-left letters.
+fn line_has_rtl(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    text[start..end].chars().any(is_rtl)
+}
+
+fn hidden_runs(cx: &mut Context<'_>, text: &str) {
+    let mut run: Option<Run> = None;
+    let mut prev = None;
+    for (i, c) in text.char_indices() {
+        // A byte order mark at the very start is an encoding marker, not content.
+        let cls = if c.is_ascii() || (i == 0 && c == '\u{FEFF}') {
+            None
+        } else {
+            // Only direction marks depend on their line; look at it for those alone.
+            let rtl = matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}') && line_has_rtl(text, i);
+            class(c, prev, rtl)
+        };
+        match cls {
+            Some(k) => {
+                let r = run.get_or_insert(Run {
+                    start: i,
+                    end: i,
+                    worst: k,
+                    hidden: String::new(),
+                    before: prev,
+                });
+                r.end = i + c.len_utf8();
+                r.worst = r.worst.min(k);
+                r.hidden.extend(tag_ascii(c));
+            }
+            None => {
+                if let Some(r) = run.take() {
+                    report(cx, text, r);
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    if let Some(r) = run.take() {
+        report(cx, text, r);
+    }
 }
 
 /// A run of consecutive hidden characters.
@@ -146,42 +185,10 @@ impl Rule for HiddenCharacters {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let text = &file.source.text;
-        let mut run: Option<Run> = None;
-        let mut prev = None;
-        let mut rtl_line = line_has_rtl(text);
-        for (i, c) in text.char_indices() {
-            if c == '\n' {
-                rtl_line = line_has_rtl(&text[i + 1..]);
-            }
-            // A byte order mark at the very start is an encoding marker, not content.
-            let cls = if i == 0 && c == '\u{FEFF}' {
-                None
-            } else {
-                class(c, prev, rtl_line)
-            };
-            match cls {
-                Some(k) => {
-                    let r = run.get_or_insert(Run {
-                        start: i,
-                        end: i,
-                        worst: k,
-                        hidden: String::new(),
-                        before: prev,
-                    });
-                    r.end = i + c.len_utf8();
-                    r.worst = r.worst.min(k);
-                    r.hidden.extend(tag_ascii(c));
-                }
-                None => {
-                    if let Some(r) = run.take() {
-                        report(cx, text, r);
-                    }
-                }
-            }
-            prev = Some(c);
-        }
-        if let Some(r) = run.take() {
-            report(cx, text, r);
+        // Every character this rule reports is outside ASCII; most files are ASCII,
+        // and that check is much faster than classifying each character.
+        if !text.is_ascii() {
+            hidden_runs(cx, text);
         }
         for root in file.roots {
             escaped(cx, text, root);
