@@ -2,7 +2,8 @@
 # Code-scan benchmark (not a test): times `agentsec scan` on source trees and prints
 # wall time, CPU time, peak memory and MB/s of Python/TypeScript/JavaScript source,
 # next to bandit (Python only) and semgrep with a small local rule file when they are
-# installed. The trees are yours to provide, e.g. checkouts of the MCP SDKs:
+# installed, and a bare parallel parse of the same files (benches/parse.rs). The trees
+# are yours to provide, e.g. checkouts of the MCP SDKs:
 #   benches/code.sh ~/src/python-sdk ~/src/typescript-sdk
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +33,10 @@ for dir in "$@"; do
         -printf '%s\n' | awk '{s += $1} END {printf "%.2f", s / 1e6}')
   echo "$dir: $mb MB of code; load $(cut -d' ' -f1-3 /proc/loadavg)"
   for _ in 1 2 3; do timed agentsec "$bin" scan "$dir" --format json --fail-on never; done
+  # The floor: the same files parsed in parallel with nothing else done.
+  for _ in 1 2; do
+    cargo bench --quiet --manifest-path "$repo/Cargo.toml" --bench parse -- "$dir" 2> /dev/null | sed 's/^/  parse only: /'
+  done
   if command -v bandit > /dev/null; then timed bandit bandit -q -r "$dir" -f json; fi
   if command -v semgrep > /dev/null; then
     timed semgrep semgrep scan --metrics=off --disable-version-check --config "$work/semgrep.yml" --json -q "$dir"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Throughput benchmark (not a test): generates a tree of 10,000 files with a few
-# hundred MCP configs among them, and the same tree without any agent files, then
-# times `agentsec scan` on both and prints files/s and MB/s.
+# Throughput benchmark (not a test): generates a repository of 27,000 files of which
+# few are code (2 % Python/TypeScript tool files, a few hundred MCP configs, the rest
+# documents, data and images), and the same tree without any agent files, then times
+# `agentsec scan` on both and prints files/s and MB/s. Only files a rule needs are
+# read, so most of the tree costs a directory entry. For code throughput on real
+# trees see benches/code.sh.
 # Usage: benches/scan.sh [FILES] [RUNS]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-files="${1:-10000}"
+files="${1:-27000}"
 runs="${2:-5}"
 work="$repo/target/bench"
 rm -rf "$work"
@@ -26,6 +29,41 @@ configs = [
     (".continue/config.yaml", lambda i: f"mcpServers:\n  - name: s{i}\n    command: npx\n    args: [\"-y\", \"pkg{i}@1.0.0\"]\n"),
 ]
 n_configs = 300
+PY = """from mcp.server.fastmcp import FastMCP
+import subprocess
+
+mcp = FastMCP("s{i}")
+
+
+@mcp.tool()
+def search(pattern: str) -> str:
+    \"\"\"Search the notes.\"\"\"
+    return subprocess.run(["grep", "-r", "--", pattern, "notes"], capture_output=True, text=True).stdout
+
+"""
+PY_FN = """def helper_{j}(items: list[str], limit: int = 10) -> dict[str, int]:
+    counts: dict[str, int] = {{}}
+    for item in items[:limit]:
+        counts[item] = counts.get(item, 0) + len(item.strip())
+    return counts
+
+"""
+TS = """import {{ McpServer }} from "@modelcontextprotocol/sdk/server/mcp.js";
+import {{ z }} from "zod";
+
+const server = new McpServer({{ name: "s{i}", version: "1.0.0" }});
+server.tool("echo", {{ text: z.string() }}, async ({{ text }}) => ({{ content: [{{ type: "text", text }}] }}));
+
+"""
+TS_FN = """export function helper{j}(items: string[], limit = 10): Record<string, number> {{
+  const counts: Record<string, number> = {{}};
+  for (const item of items.slice(0, limit)) {{
+    counts[item] = (counts[item] ?? 0) + item.trim().length;
+  }}
+  return counts;
+}}
+
+"""
 for tree, with_configs in (("agent", True), ("plain", False)):
     base = os.path.join(root, tree)
     for i in range(total):
@@ -37,9 +75,20 @@ for tree, with_configs in (("agent", True), ("plain", False)):
             open(path, "w").write(make(i))
             continue
         os.makedirs(d, exist_ok=True)
-        ext = random.choice([".py", ".ts", ".md", ".txt", ".json", ".yaml"])
-        body = "x = 1\n" * random.randint(20, 400)
-        open(os.path.join(d, f"f{i}{ext}"), "w").write(body)
+        ext = random.choices([".py", ".ts", ".md", ".txt", ".json", ".yaml", ".png", ".csv", ".html"],
+                             weights=[1, 1, 20, 10, 15, 3, 20, 15, 15])[0]
+        n = random.randint(20, 400)
+        if ext == ".py":
+            body = PY.format(i=i) + "".join(PY_FN.format(j=j) for j in range(n // 10))
+        elif ext == ".ts":
+            body = TS.format(i=i) + "".join(TS_FN.format(j=j) for j in range(n // 10))
+        elif ext == ".png":
+            body = None
+            open(os.path.join(d, f"f{i}{ext}"), "wb").write(bytes(random.getrandbits(8) for _ in range(4 * n)))
+        else:
+            body = "word " * 4 * n
+        if body is not None:
+            open(os.path.join(d, f"f{i}{ext}"), "w").write(body)
 PY
 
 measure() {
