@@ -660,7 +660,13 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                     self.check_arg(Sink::Network, u, &format!("client.{name}()"));
                 }
             }
-            _ => {}
+            _ => {
+                if let Some((recv, i)) = script_method(&m.receiver, &name) {
+                    if let Some(a) = m.args.iter().nth(i) {
+                        self.check_arg(Sink::Code, a, &format!("{recv}.{name}()"));
+                    }
+                }
+            }
         }
         syn::visit::visit_expr_method_call(self, m);
     }
@@ -682,6 +688,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                     self.check_arg(Sink::File, a, &format!("{full}()"));
                 } else if full == "reqwest::get" || full == "reqwest::blocking::get" {
                     self.check_arg(Sink::Network, a, &format!("{full}()"));
+                } else if full.ends_with("Tera::one_off") || full.ends_with("Library::new") {
+                    // A template compiled from the value, or a shared library loaded
+                    // from a path it names: code the value's author chose.
+                    self.check_arg(Sink::Code, a, &format!("{full}()"));
                 } else if matches!(
                     last.as_str(),
                     "query" | "query_as" | "query_scalar" | "raw_sql"
@@ -700,6 +710,49 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     // Items nested in a body (helper fns, impls) are not the tool's code.
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// A method of an embedded script engine that runs its argument as code, and which
+/// argument that is: rhai `engine.eval(s)` / `run` / `compile`, mlua `lua.load(s)`,
+/// deno_core `runtime.execute_script(name, s)`, boa `context.eval(src)`, handlebars
+/// `render_template(s, data)`. The receiver must be named like the engine: these
+/// method names are common elsewhere.
+fn script_method(receiver: &Expr, method: &str) -> Option<(String, usize)> {
+    let written = match strip(receiver) {
+        Expr::Path(p) if p.path.segments.len() == 1 => last_seg(&p.path),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(i) => i.to_string(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let name = written.to_ascii_lowercase();
+    let named = |words: &[&str]| {
+        words
+            .iter()
+            .any(|w| name == *w || name.ends_with(&format!("_{w}")))
+    };
+    match method {
+        "eval"
+        | "eval_expression"
+        | "eval_with_scope"
+        | "eval_expression_with_scope"
+        | "run"
+        | "run_with_scope"
+        | "compile"
+        | "compile_expression"
+            if named(&["engine", "rhai"]) =>
+        {
+            Some((written, 0))
+        }
+        "load" if named(&["lua"]) => Some((written, 0)),
+        "execute_script" | "execute_script_static" if named(&["runtime", "js_runtime", "deno"]) => {
+            Some((written, 1))
+        }
+        "eval" if named(&["context", "ctx", "boa"]) => Some((written, 0)),
+        "render_template" if named(&["handlebars", "hbs", "registry", "reg"]) => Some((written, 0)),
+        _ => None,
+    }
 }
 
 /// An HTTP client: `reqwest::Client::new()`, a variable or field named like one.
