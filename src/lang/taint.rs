@@ -306,11 +306,19 @@ mod names {
     }
 }
 
-/// Flows deduplicated by sink position and class, in source order.
+/// Flows deduplicated by sink position and class, in source order. A sink inside the
+/// argument of another sink of the same class (`conn.execute(text(f"..."))`) is one
+/// flaw: the inner, more precise one is kept.
 pub fn dedup(mut flows: Vec<Flow>) -> Vec<Flow> {
     flows.sort_by_key(|f| (f.span.start, f.span.end));
     let mut seen = std::collections::HashSet::new();
     flows.retain(|f| seen.insert((f.span.clone(), f.sink)));
+    let inner: Vec<(Span, Sink)> = flows.iter().map(|f| (f.span.clone(), f.sink)).collect();
+    flows.retain(|f| {
+        !inner.iter().any(|(s, k)| {
+            *k == f.sink && *s != f.span && s.start >= f.span.start && s.end <= f.span.end
+        })
+    });
     flows
 }
 
@@ -326,6 +334,33 @@ mod tests {
         env.clear("p", bits(&[Sink::Network]));
         assert!(!env.get("url").unwrap().reaches(Sink::Network));
         assert!(env.get("url").unwrap().reaches(Sink::File));
+    }
+
+    #[test]
+    fn nested_sinks_of_one_class_are_one_flow() {
+        let flow = |span: Span, sink| Flow {
+            sink,
+            span,
+            callee: String::new(),
+            tool: String::new(),
+            steps: Vec::new(),
+            note: None,
+        };
+        let kept = dedup(vec![
+            flow(10..40, Sink::Sql),
+            flow(15..39, Sink::Sql),
+            flow(10..40, Sink::Shell),
+            flow(50..60, Sink::Sql),
+        ]);
+        let spans: Vec<_> = kept.iter().map(|f| (f.span.clone(), f.sink)).collect();
+        assert_eq!(
+            spans,
+            [
+                (10..40, Sink::Shell),
+                (15..39, Sink::Sql),
+                (50..60, Sink::Sql)
+            ]
+        );
     }
 
     #[test]
