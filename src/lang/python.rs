@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use super::argv;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, Tool};
 
@@ -27,6 +28,8 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
         };
         let mut env = Env::default();
         for (i, (name, span)) in tool.params.iter().enumerate() {
@@ -446,6 +449,10 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// The elements of each list or tuple literal evaluated, by node id.
+    elems: HashMap<usize, Vec<argv::Elem>>,
+    /// Argument lists built in variables of the function being read.
+    lists: HashMap<String, argv::List>,
 }
 
 /// An untainted expression in a built string's constant prefix.
@@ -635,6 +642,7 @@ impl<'a, 't> Fx<'a, 't> {
         if self.is_client_ctor(right) {
             env.clients.insert(self.t(left).to_string());
         }
+        self.track_list(left, right, a.kind() == "augmented_assignment");
         if a.kind() == "augmented_assignment" {
             let old = self.expr(left, env);
             let mut t = Taint::merge(old, t);
@@ -644,6 +652,57 @@ impl<'a, 't> Fx<'a, 't> {
             self.bind(left, t, env, false, parents);
         } else {
             self.bind(left, t, env, nest == 0, parents);
+        }
+    }
+
+    /// `args = [...]` starts an argument list in a variable, `args += [...]` extends
+    /// it; any other assignment ends it.
+    fn track_list(&mut self, left: Node<'_>, right: Node<'_>, augmented: bool) {
+        if left.kind() != "identifier" {
+            return;
+        }
+        let name = self.t(left).to_string();
+        let elems = matches!(right.kind(), "list" | "tuple")
+            .then(|| self.elems.get(&right.id()).cloned())
+            .flatten();
+        match (elems, augmented) {
+            (Some(e), false) => {
+                self.lists.insert(name, argv::List { elems: e });
+            }
+            (Some(e), true) => {
+                if let Some(l) = self.lists.get_mut(&name) {
+                    l.elems.extend(e);
+                }
+            }
+            (None, _) => {
+                self.lists.remove(&name);
+            }
+        }
+    }
+
+    /// `args.append(x)`, `args.extend([...])`, `args.insert(1, x)` on a tracked list.
+    fn grow_list(&mut self, recv: Option<Node<'_>>, last: &str, pos: &[(Node<'t>, Option<Taint>)]) {
+        let Some(name) = recv.filter(|r| r.kind() == "identifier").map(|r| self.t(r)) else {
+            return;
+        };
+        if !self.lists.contains_key(name) {
+            return;
+        }
+        let one = |(n, t): &(Node<'t>, Option<Taint>)| argv::Elem {
+            span: n.byte_range(),
+            taint: t.clone(),
+            lit: string_literal(*n, self.text),
+        };
+        let new: Vec<argv::Elem> = match (last, pos) {
+            ("append", [a]) => vec![one(a)],
+            ("extend", [(n, t)]) => match self.elems.get(&n.id()) {
+                Some(e) if matches!(n.kind(), "list" | "tuple") => e.clone(),
+                _ => vec![one(&(*n, t.clone()))],
+            },
+            _ => return,
+        };
+        if let Some(l) = self.lists.get_mut(name) {
+            l.elems.extend(new);
         }
     }
 
@@ -754,6 +813,15 @@ impl<'a, 't> Fx<'a, 't> {
                     }
                     return;
                 }
+                // `if x.startswith("-"): raise`: cannot be an option.
+                "startswith" if args.first().is_some_and(|a| self.dash_literal(*a)) => {
+                    if let Some(o) = obj {
+                        for n in self.tainted_idents(o, env) {
+                            env.clear(&n, bits(&[Sink::Argv]));
+                        }
+                    }
+                    return;
+                }
                 "startswith" => {
                     if let Some(o) = obj {
                         for n in self.tainted_idents(o, env) {
@@ -780,7 +848,12 @@ impl<'a, 't> Fx<'a, 't> {
             let p = pattern.map(|p| self.t(p)).unwrap_or(".");
             let mut classes = bits(&[Sink::Shell, Sink::Sql, Sink::Code]);
             if !p.contains('.') && !p.contains('/') {
-                classes = ALL;
+                classes = ALL & !bits(&[Sink::Argv]);
+            }
+            // A compiled pattern defined elsewhere (`REF.match(x)`) is taken as the
+            // format check it appears to be.
+            if pattern.is_none() || argv::regex_rejects_dash(p, true) {
+                classes |= bits(&[Sink::Argv]);
             }
             if let Some(s) = subject {
                 self.validated(s, env, classes);
@@ -791,6 +864,14 @@ impl<'a, 't> Fx<'a, 't> {
             for a in args {
                 self.validated(a, env, ALL);
             }
+        }
+    }
+
+    /// A string literal starting with `-`, or a tuple of them (`("-", "--")`).
+    fn dash_literal(&self, n: Node<'_>) -> bool {
+        match n.kind() {
+            "tuple" => children(n).into_iter().any(|c| self.dash_literal(c)),
+            _ => string_literal(n, self.text).is_some_and(|s| s.starts_with('-')),
         }
     }
 
@@ -891,6 +972,21 @@ impl<'a, 't> Fx<'a, 't> {
                     .and_then(|v| self.expr(v, env))
             }
             "call" => self.call(node, env),
+            "list" | "tuple" => {
+                let mut acc = None;
+                let mut elems = Vec::new();
+                for c in children(node) {
+                    let t = self.expr(c, env);
+                    elems.push(argv::Elem {
+                        span: c.byte_range(),
+                        taint: t.clone(),
+                        lit: string_literal(c, self.text),
+                    });
+                    acc = Taint::merge(acc, t);
+                }
+                self.elems.insert(node.id(), elems);
+                acc
+            }
             "string" => {
                 let mut acc = None;
                 let mut sql = false;
@@ -919,6 +1015,7 @@ impl<'a, 't> Fx<'a, 't> {
                     t.built = true;
                     t.sqlish |= sql;
                     t.host_fixed = taint::fixed_host(&prefix);
+                    t.starts_fixed = !prefix.is_empty();
                     t
                 })
             }
@@ -951,11 +1048,17 @@ impl<'a, 't> Fx<'a, 't> {
                     }
                     _ => false,
                 };
+                let left_start = match (l, &lt) {
+                    (_, Some(t)) => t.starts_fixed,
+                    (Some(_), None) => true,
+                    _ => false,
+                };
                 Taint::merge(lt, rt).map(|mut t| {
                     if op != "/" {
                         t.built = true;
                         t.sqlish |= sql;
                         t.host_fixed = left_fixed;
+                        t.starts_fixed = left_start;
                     }
                     t
                 })
@@ -1023,6 +1126,7 @@ impl<'a, 't> Fx<'a, 't> {
             kw: &kw,
         };
         self.sinks(&call, env);
+        self.grow_list(recv, &last, &pos);
 
         // Helpers in the same file, one level deep.
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
@@ -1086,6 +1190,13 @@ impl<'a, 't> Fx<'a, 't> {
             }
             _ => {}
         }
+        // `x.lstrip("-")` cannot start an option.
+        if last == "lstrip" && pos.first().is_some_and(|a| self.dash_literal(a.0)) {
+            return recv_t.map(|mut t| {
+                t.clear(bits(&[Sink::Argv]));
+                t
+            });
+        }
         if recv_t.is_some() && matches!(last.as_str(), "resolve" | "realpath") {
             return recv_t.map(|mut t| {
                 t.resolved = true;
@@ -1102,12 +1213,16 @@ impl<'a, 't> Fx<'a, 't> {
         if last == "format" || last == "join" {
             let lit = recv.and_then(|r| string_literal(r, self.text));
             let sql = lit.as_deref().is_some_and(taint::sql_like);
-            let fixed = last == "format"
-                && lit.is_some_and(|s| taint::fixed_host(s.split('{').next().unwrap_or("")));
+            let head = (last == "format")
+                .then(|| lit.as_deref().map(|s| s.split('{').next().unwrap_or("")))
+                .flatten();
+            let fixed = head.is_some_and(taint::fixed_host);
+            let starts = head.is_some_and(|h| !h.is_empty());
             acc = acc.map(|mut t| {
                 t.built = true;
                 t.sqlish |= sql;
                 t.host_fixed = fixed;
+                t.starts_fixed = starts;
                 t
             });
         }
@@ -1209,6 +1324,23 @@ impl<'a, 't> Fx<'a, 't> {
                 };
                 self.flow(Sink::Shell, n, t, callee, None);
             }
+            return;
+        }
+        // Argument lists run without a shell.
+        if let Some((elems, skip, call)) = self.argv_sink(c) {
+            let program = if skip == 0 {
+                Some("git".to_string())
+            } else {
+                elems.first().and_then(|e| e.lit.clone())
+            };
+            argv::record(
+                &mut self.flows,
+                &elems,
+                skip,
+                program.as_deref(),
+                &call,
+                self.tool,
+            );
             return;
         }
         // Code, templates, deserialisation.
@@ -1390,6 +1522,72 @@ impl<'a, 't> Fx<'a, 't> {
                 }
             }
         }
+    }
+}
+
+impl<'t> Fx<'_, 't> {
+    /// The argument list of a program started without a shell: `subprocess.run([...])`
+    /// (or a list built in a variable), `asyncio.create_subprocess_exec(prog, *args)`,
+    /// GitPython's `repo.git.<command>(*args)`. Returns the elements, how many lead
+    /// the list as the program (none for GitPython, whose program is `git`), and
+    /// the call's name.
+    fn argv_sink(&self, c: &Call<'_, 't>) -> Option<(Vec<argv::Elem>, usize, String)> {
+        let name = c.name;
+        let list_of = |n: Node<'_>| -> Option<Vec<argv::Elem>> {
+            match n.kind() {
+                "list" | "tuple" => self.elems.get(&n.id()).cloned(),
+                "identifier" => self.lists.get(self.t(n)).map(|l| l.elems.clone()),
+                _ => None,
+            }
+        };
+        let spread = |pos: &[(Node<'t>, Option<Taint>)]| -> Vec<argv::Elem> {
+            let mut out = Vec::new();
+            for (n, t) in pos {
+                let inner = (n.kind() == "list_splat")
+                    .then(|| n.named_child(0))
+                    .flatten();
+                match inner.and_then(list_of) {
+                    Some(e) => out.extend(e),
+                    None => out.push(argv::Elem {
+                        span: n.byte_range(),
+                        taint: t.clone(),
+                        lit: string_literal(*n, self.text),
+                    }),
+                }
+            }
+            out
+        };
+        let subprocess = name.starts_with("subprocess.")
+            && matches!(
+                c.last,
+                "run" | "call" | "check_call" | "check_output" | "Popen"
+            );
+        let listed = subprocess || matches!(name, "anyio.run_process" | "trio.run_process");
+        if listed {
+            let arg = c
+                .pos
+                .first()
+                .map(|p| p.0)
+                .or_else(|| c.kw.iter().find(|k| k.0 == "args").map(|k| k.1))?;
+            return Some((list_of(arg)?, 1, format!("{name}()")));
+        }
+        if name == "asyncio.create_subprocess_exec" {
+            return Some((spread(c.pos), 1, format!("{name}()")));
+        }
+        // GitPython: `repo.git.diff(target)` runs `git diff <target>`.
+        let git = c.recv.is_some_and(|r| {
+            r.kind() == "attribute"
+                && r.child_by_field_name("attribute")
+                    .is_some_and(|a| self.t(a) == "git")
+        });
+        if git {
+            let call = format!("{}.{}()", self.t(c.recv?), c.last);
+            if c.last == "execute" {
+                return Some((list_of(c.pos.first()?.0)?, 1, call));
+            }
+            return Some((spread(c.pos), 0, call));
+        }
+        None
     }
 }
 

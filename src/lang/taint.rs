@@ -19,6 +19,9 @@ pub enum Sink {
     Network,
     /// A SQL statement (AS-INJ-006).
     Sql,
+    /// An element of a program's argument list run without a shell, where a leading
+    /// `-` makes it an option (AS-INJ-003).
+    Argv,
 }
 
 impl Sink {
@@ -29,6 +32,7 @@ impl Sink {
             Sink::File => 4,
             Sink::Network => 8,
             Sink::Sql => 16,
+            Sink::Argv => 32,
         }
     }
 }
@@ -39,7 +43,7 @@ pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
 
 /// Every class: for validations that make a value safe everywhere (allow-lists,
 /// numeric conversion).
-pub const ALL: u8 = 31;
+pub const ALL: u8 = 63;
 
 pub fn bits(classes: &[Sink]) -> u8 {
     classes.iter().fold(0, |b, s| b | s.bit())
@@ -70,6 +74,9 @@ pub struct Taint {
     /// A URL whose scheme and host come before any tainted part
     /// (`f"{API}/alerts?area={state}"`): the value cannot choose the server.
     pub host_fixed: bool,
+    /// A built string that starts with constant text (`f"--unified={n}"`): it
+    /// cannot begin an option of its own.
+    pub starts_fixed: bool,
 }
 
 impl Taint {
@@ -113,6 +120,7 @@ impl Taint {
                 a.sqlish |= b.sqlish;
                 a.resolved &= b.resolved;
                 a.host_fixed &= b.host_fixed;
+                a.starts_fixed &= b.starts_fixed;
                 Some(a)
             }
             (a, b) => a.or(b),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use super::argv;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, unwrap_expr, Tool};
 
@@ -29,6 +30,8 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
         };
         let mut env = Env::default();
         for (name, span) in &tool.params {
@@ -470,6 +473,10 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// The elements of each array literal evaluated, by node id.
+    elems: HashMap<usize, Vec<argv::Elem>>,
+    /// Argument lists built in variables of the function being read.
+    lists: HashMap<String, argv::List>,
 }
 
 const HTTP_VERBS: &[&str] = &[
@@ -517,6 +524,7 @@ impl<'a, 't> Fx<'a, 't> {
                     };
                     let t = self.expr(value, env);
                     let parents = self.tainted_idents(value, env);
+                    self.track_list(name, value);
                     self.bind(name, t, env, nest == 0, parents);
                 }
             }
@@ -609,6 +617,9 @@ impl<'a, 't> Fx<'a, 't> {
                 };
                 let mut t = self.expr(r, env);
                 let parents = self.tainted_idents(r, env);
+                if e.kind() == "assignment_expression" {
+                    self.track_list(l, r);
+                }
                 if e.kind() == "augmented_assignment_expression" {
                     t = Taint::merge(self.expr(l, env), t).map(|mut t| {
                         t.built = true;
@@ -632,6 +643,69 @@ impl<'a, 't> Fx<'a, 't> {
                 self.expr(e, env);
             }
         }
+    }
+
+    /// `const args = [...]` starts an argument list in a variable; any other value ends it.
+    fn track_list(&mut self, name: Node<'_>, value: Node<'_>) {
+        if name.kind() != "identifier" {
+            return;
+        }
+        let value = unwrap_expr(value);
+        let n = self.t(name).to_string();
+        match (value.kind() == "array")
+            .then(|| self.elems.get(&value.id()).cloned())
+            .flatten()
+        {
+            Some(e) => {
+                self.lists.insert(n, argv::List { elems: e });
+            }
+            None => {
+                self.lists.remove(&n);
+            }
+        }
+    }
+
+    /// `args.push(x, ...)`, `args.unshift` is not growth at the end and ends tracking.
+    fn grow_list(&mut self, recv: Option<Node<'_>>, last: &str, pos: &[(Node<'t>, Option<Taint>)]) {
+        let Some(name) = recv.filter(|r| r.kind() == "identifier").map(|r| self.t(r)) else {
+            return;
+        };
+        if !self.lists.contains_key(name) {
+            return;
+        }
+        match last {
+            "push" => {
+                let new: Vec<argv::Elem> = pos
+                    .iter()
+                    .flat_map(|(n, t)| self.spread_elem(*n, t))
+                    .collect();
+                if let Some(l) = self.lists.get_mut(name) {
+                    l.elems.extend(new);
+                }
+            }
+            "unshift" | "splice" => {
+                self.lists.remove(name);
+            }
+            _ => {}
+        }
+    }
+
+    /// One argument as list elements: `...other` expands a tracked list.
+    fn spread_elem(&self, n: Node<'_>, t: &Option<Taint>) -> Vec<argv::Elem> {
+        if n.kind() == "spread_element" {
+            if let Some(l) = n
+                .named_child(0)
+                .filter(|c| c.kind() == "identifier")
+                .and_then(|c| self.lists.get(self.t(c)))
+            {
+                return l.elems.clone();
+            }
+        }
+        vec![argv::Elem {
+            span: n.byte_range(),
+            taint: t.clone(),
+            lit: string_literal(n, self.text),
+        }]
     }
 
     fn bind(
@@ -768,6 +842,19 @@ impl<'a, 't> Fx<'a, 't> {
                         self.validated(a, env, ALL);
                     }
                 }
+                // `if (x.startsWith("-")) throw ...`: cannot be an option.
+                "startsWith"
+                    if args
+                        .first()
+                        .and_then(|a| string_literal(*a, self.text))
+                        .is_some_and(|a| a.starts_with('-')) =>
+                {
+                    if let Some(o) = obj {
+                        for n in self.tainted_idents(o, env) {
+                            env.clear(&n, bits(&[Sink::Argv]));
+                        }
+                    }
+                }
                 "startsWith" => {
                     if let Some(o) = obj {
                         let t = self.peek(o, env);
@@ -793,11 +880,14 @@ impl<'a, 't> Fx<'a, 't> {
                     if !p.starts_with('/') {
                         return;
                     }
-                    let classes = if p.contains('.') || p[1..].contains('/') {
+                    let mut classes = if p.contains('.') || p[1..].contains('/') {
                         bits(&[Sink::Shell, Sink::Sql, Sink::Code])
                     } else {
-                        ALL
+                        ALL & !bits(&[Sink::Argv])
                     };
+                    if argv::regex_rejects_dash(p, false) {
+                        classes |= bits(&[Sink::Argv]);
+                    }
                     if let Some(s) = subject {
                         self.validated(s, env, classes);
                     }
@@ -882,6 +972,20 @@ impl<'a, 't> Fx<'a, 't> {
                     .and_then(|o| self.expr(o, env))
             }
             "call_expression" | "new_expression" => self.call(node, env),
+            "array" => {
+                let mut acc = None;
+                let mut elems = Vec::new();
+                for c in children(node) {
+                    if c.kind() == "comment" {
+                        continue;
+                    }
+                    let t = self.expr(c, env);
+                    elems.extend(self.spread_elem(c, &t));
+                    acc = Taint::merge(acc, t);
+                }
+                self.elems.insert(node.id(), elems);
+                acc
+            }
             "template_string" => {
                 let mut acc = None;
                 let mut sql = false;
@@ -910,6 +1014,7 @@ impl<'a, 't> Fx<'a, 't> {
                     t.built = true;
                     t.sqlish |= sql;
                     t.host_fixed = taint::fixed_host(&prefix);
+                    t.starts_fixed = !prefix.is_empty();
                     t
                 })
             }
@@ -935,10 +1040,16 @@ impl<'a, 't> Fx<'a, 't> {
                             ),
                             _ => false,
                         };
+                        let left_start = match (l, &lt) {
+                            (_, Some(t)) => t.starts_fixed,
+                            (Some(_), None) => true,
+                            _ => false,
+                        };
                         Taint::merge(lt, rt).map(|mut t| {
                             t.built = true;
                             t.sqlish |= sql;
                             t.host_fixed = left_fixed;
+                            t.starts_fixed = left_start;
                             t
                         })
                     }
@@ -1011,6 +1122,7 @@ impl<'a, 't> Fx<'a, 't> {
             pos.push((a, t));
         }
         self.sinks(node, &name, &last, recv, recv_t.as_ref(), &pos, is_new);
+        self.grow_list(recv, &last, &pos);
 
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()
@@ -1140,6 +1252,56 @@ impl<'a, 't> Fx<'a, 't> {
         })
     }
 
+    /// The argument list of a program started without a shell: `spawn(cmd, [...])`,
+    /// `execFile`, `execa`, `cross-spawn`, `Bun.spawn([...])`, `new Deno.Command(cmd,
+    /// { args })`, with the list written there or built in a variable. The elements
+    /// start with the program; returns how many lead as the program.
+    fn argv_sink(
+        &self,
+        name: &str,
+        is_new: bool,
+        pos: &[(Node<'t>, Option<Taint>)],
+    ) -> Option<(Vec<argv::Elem>, usize)> {
+        let list_of = |n: Node<'_>| -> Option<Vec<argv::Elem>> {
+            let n = unwrap_expr(n);
+            match n.kind() {
+                "array" => self.elems.get(&n.id()).cloned(),
+                "identifier" => self.lists.get(self.t(n)).map(|l| l.elems.clone()),
+                _ => None,
+            }
+        };
+        let with_program = |rest: Vec<argv::Elem>| {
+            let (p, t) = pos.first()?;
+            let mut v = vec![argv::Elem {
+                span: p.byte_range(),
+                taint: t.clone(),
+                lit: string_literal(*p, self.text),
+            }];
+            v.extend(rest);
+            Some((v, 1))
+        };
+        match name {
+            "child_process.spawn"
+            | "child_process.spawnSync"
+            | "child_process.execFile"
+            | "child_process.execFileSync"
+            | "execa.execa"
+            | "execa"
+            | "execa.execaSync"
+            | "cross-spawn"
+            | "cross-spawn.sync" => with_program(list_of(pos.get(1)?.0)?),
+            "Bun.spawn" | "Bun.spawnSync" => Some((list_of(pos.first()?.0)?, 1)),
+            "Deno.Command" if is_new => {
+                let opts = unwrap_expr(pos.get(1)?.0);
+                let args = (opts.kind() == "object")
+                    .then(|| prop(opts, "args", self.text))
+                    .flatten()?;
+                with_program(list_of(args)?)
+            }
+            _ => None,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn sinks(
         &mut self,
@@ -1182,6 +1344,20 @@ impl<'a, 't> Fx<'a, 't> {
                     self.flow(Sink::Shell, n, t, format!("{module}.{pretty}()"), None);
                 }
             }
+            return;
+        }
+        // Argument lists run without a shell.
+        if let Some((elems, skip)) = self.argv_sink(name, is_new, pos) {
+            let program = elems.first().and_then(|e| e.lit.clone());
+            let pretty = name.rsplit('.').next().unwrap_or(name);
+            argv::record(
+                &mut self.flows,
+                &elems,
+                skip,
+                program.as_deref(),
+                &format!("{pretty}()"),
+                self.tool,
+            );
             return;
         }
         // Code.

@@ -84,7 +84,8 @@ impl S {
     }
 }
 "#;
-    assert_eq!(flows(src), []);
+    // Without a shell the revision is one argv entry: only an option (AS-INJ-003).
+    assert_eq!(flows(src), [(Sink::Argv, "&a.rev".to_string())]);
 }
 
 #[test]
