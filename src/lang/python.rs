@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::argv;
-use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
+use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, Tool};
 
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
@@ -28,6 +28,8 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            stack: Vec::new(),
+            visits: 0,
             elems: HashMap::new(),
             lists: HashMap::new(),
         };
@@ -103,7 +105,7 @@ pub(super) fn imports(nodes: &[Node<'_>], text: &str) -> Imports {
     map
 }
 
-/// Functions and methods of the file by name, for one-level helper calls.
+/// Functions and methods of the file by name, for helper calls.
 fn functions<'t>(nodes: &[Node<'t>], text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
     for &n in nodes.iter().filter(|n| n.kind() == "function_definition") {
@@ -441,7 +443,7 @@ fn function_tool<'t>(
     Some((tool, func, 0))
 }
 
-/// The taint pass over one tool body (and, one level down, the helpers it calls).
+/// The taint pass over one tool body and the same-file helpers it calls.
 struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
@@ -449,6 +451,10 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// Helpers being read, innermost last: a recursive call is not followed again.
+    stack: Vec<usize>,
+    /// Helper bodies read so far for this tool.
+    visits: usize,
     /// The elements of each list or tuple literal evaluated, by node id.
     elems: HashMap<usize, Vec<argv::Elem>>,
     /// Argument lists built in variables of the function being read.
@@ -1128,7 +1134,7 @@ impl<'a, 't> Fx<'a, 't> {
         self.sinks(&call, env);
         self.grow_list(recv, &last, &pos);
 
-        // Helpers in the same file, one level deep.
+        // Helpers in the same file, up to `MAX_HELPER_DEPTH` calls deep.
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()
         } else if recv.is_some_and(|r| self.t(r) == "self") {
@@ -1142,7 +1148,9 @@ impl<'a, 't> Fx<'a, 't> {
             return None;
         }
         if let Some(h) = helper {
-            if self.depth == 0
+            if self.depth < MAX_HELPER_DEPTH
+                && self.visits < MAX_HELPER_VISITS
+                && !self.stack.contains(&h.id())
                 && (pos.iter().any(|p| p.1.is_some()) || kw.iter().any(|k| k.2.is_some()))
             {
                 return self.helper(h, node, &last, &pos, &kw);
@@ -1255,7 +1263,13 @@ impl<'a, 't> Fx<'a, 't> {
             }
         }
         self.depth += 1;
+        self.visits += 1;
+        self.stack.push(h.id());
+        // Argument lists are the helper's own variables.
+        let lists = std::mem::take(&mut self.lists);
         let ret = self.function(h, &mut env);
+        self.lists = lists;
+        self.stack.pop();
         self.depth -= 1;
         ret.map(|t| t.step(call.byte_range(), format!("returned by `{name}`")))
     }
@@ -1719,6 +1733,57 @@ mod tests {
             .steps
             .iter()
             .any(|s| s.label.contains("passed to `run`")));
+    }
+
+    #[test]
+    fn helpers_three_levels_and_recursion() {
+        let chain = |n: usize| {
+            let mut src = tool("    return h1(p)\n");
+            for i in 1..n {
+                src.push_str(&format!("def h{i}(x):\n    return h{}(x)\n", i + 1));
+            }
+            src.push_str(&format!("def h{n}(c):\n    return os.system(c)\n"));
+            src
+        };
+        assert_eq!(flows(&chain(3)).len(), 1);
+        let m = parse(Lang::Python, &chain(3)).unwrap();
+        let calls = m.flows[0]
+            .steps
+            .iter()
+            .filter(|s| s.label.starts_with("passed to"))
+            .count();
+        assert_eq!(calls, 3);
+        assert!(flows(&chain(4)).is_empty());
+        let rec = format!(
+            "{}def r(x):\n    if x:\n        return r(x)\n    return os.system(x)\n",
+            tool("    return r(p)\n")
+        );
+        assert_eq!(flows(&rec).len(), 1);
+    }
+
+    #[test]
+    fn argv_lists() {
+        let f = flows(&tool("    subprocess.run(['git', 'diff', p])\n"));
+        assert_eq!(f, [(Sink::Argv, "p".to_string())]);
+        let f = flows(&tool(
+            "    a = ['git', 'log']\n    a += [p]\n    subprocess.run(a)\n",
+        ));
+        assert_eq!(f, [(Sink::Argv, "p".to_string())]);
+        for ok in [
+            "    subprocess.run(['git', 'diff', '--', p])\n",
+            "    subprocess.run(['git', 'commit', '-m', p])\n",
+            "    subprocess.run(['git', 'log', f'--author={p}'])\n",
+            "    if p.startswith(('-', '+')):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
+            "    if not re.fullmatch(r'[a-z0-9]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
+            "    subprocess.run(['git', 'show', p], shell=True)\n",
+        ] {
+            assert!(
+                !flows(&tool(ok)).iter().any(|f| f.0 == Sink::Argv),
+                "{ok}"
+            );
+        }
+        let loose = tool("    if not re.fullmatch(r'[\\w.-]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n");
+        assert_eq!(flows(&loose).len(), 1);
     }
 
     #[test]

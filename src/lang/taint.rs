@@ -49,6 +49,14 @@ pub fn bits(classes: &[Sink]) -> u8 {
     classes.iter().fold(0, |b, s| b | s.bit())
 }
 
+/// How many helper calls deep a tool's arguments are followed (tool → a → b → c):
+/// deeper chains are rare in tool code and each level re-reads a function body.
+pub const MAX_HELPER_DEPTH: usize = 3;
+
+/// How many helper bodies one tool's pass reads in all, so that a helper called from
+/// many places at every level cannot make the pass quadratic in the file.
+pub const MAX_HELPER_VISITS: usize = 200;
+
 /// One place a value passed through on its way to a sink.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
@@ -102,9 +110,16 @@ impl Taint {
     }
 
     pub fn step(mut self, span: Span, label: String) -> Self {
-        // Long chains add nothing for a reader; keep the source and the last steps.
+        // Long chains add nothing for a reader; keep the source and the last steps,
+        // and helper calls over assignments.
         if self.steps.len() >= 8 {
-            self.steps.remove(1);
+            let at = self
+                .steps
+                .iter()
+                .skip(1)
+                .position(|s| s.label.starts_with("assigned to"))
+                .map_or(1, |i| i + 1);
+            self.steps.remove(at);
         }
         self.steps.push(Step { span, label });
         self

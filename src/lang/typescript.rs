@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::argv;
-use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
+use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, unwrap_expr, Tool};
 
 /// Local name → module or module member: `cp` → `child_process`, `run` →
@@ -30,6 +30,8 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            stack: Vec::new(),
+            visits: 0,
             elems: HashMap::new(),
             lists: HashMap::new(),
         };
@@ -473,6 +475,10 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// Helpers being read, innermost last: a recursive call is not followed again.
+    stack: Vec<usize>,
+    /// Helper bodies read so far for this tool.
+    visits: usize,
     /// The elements of each array literal evaluated, by node id.
     elems: HashMap<usize, Vec<argv::Elem>>,
     /// Argument lists built in variables of the function being read.
@@ -1136,7 +1142,11 @@ impl<'a, 't> Fx<'a, 't> {
             return None;
         }
         if let Some(h) = helper {
-            if self.depth == 0 && pos.iter().any(|p| p.1.is_some()) {
+            if self.depth < MAX_HELPER_DEPTH
+                && self.visits < MAX_HELPER_VISITS
+                && !self.stack.contains(&h.id())
+                && pos.iter().any(|p| p.1.is_some())
+            {
                 return self.helper(h, node, &last, &pos);
             }
         }
@@ -1219,7 +1229,13 @@ impl<'a, 't> Fx<'a, 't> {
             env.set(n, Some(t), Vec::new(), true);
         }
         self.depth += 1;
+        self.visits += 1;
+        self.stack.push(h.id());
+        // Argument lists are the helper's own variables.
+        let lists = std::mem::take(&mut self.lists);
         let ret = self.function(h, &mut env);
+        self.lists = lists;
+        self.stack.pop();
         self.depth -= 1;
         ret.map(|t| t.step(call.byte_range(), format!("returned by `{name}`")))
     }
