@@ -1347,6 +1347,24 @@ impl<'a, 't> Fx<'a, 't> {
             } else {
                 elems.first().and_then(|e| e.lit.clone())
             };
+            // The value names the program itself: it runs whatever command it likes.
+            if let Some((e, t)) = elems
+                .first()
+                .filter(|_| skip == 1)
+                .and_then(|e| e.taint.as_ref().map(|t| (e, t)))
+            {
+                Flow::record(
+                    &mut self.flows,
+                    Sink::Shell,
+                    e.span.clone(),
+                    t,
+                    format!("{call} with the program chosen by the value"),
+                    self.tool,
+                    None,
+                );
+                // Its options add nothing to a chosen program.
+                return;
+            }
             argv::record(
                 &mut self.flows,
                 &elems,
@@ -1540,6 +1558,17 @@ impl<'a, 't> Fx<'a, 't> {
 }
 
 impl<'t> Fx<'_, 't> {
+    /// The taint of an argv expression that is a whole command: a tool parameter as
+    /// it arrived, or a string split into words.
+    fn peek_direct(&self, arg: Node<'_>, t: Option<&Taint>) -> Option<Taint> {
+        let t = t?;
+        let split = arg.kind() == "call"
+            && arg
+                .child_by_field_name("function")
+                .is_some_and(|f| self.last_name(f) == "split");
+        (split || (arg.kind() == "identifier" && t.steps.len() == 1)).then(|| t.clone())
+    }
+
     /// The argument list of a program started without a shell: `subprocess.run([...])`
     /// (or a list built in a variable), `asyncio.create_subprocess_exec(prog, *args)`,
     /// GitPython's `repo.git.<command>(*args)`. Returns the elements, how many lead
@@ -1583,7 +1612,17 @@ impl<'t> Fx<'_, 't> {
                 .first()
                 .map(|p| p.0)
                 .or_else(|| c.kw.iter().find(|k| k.0 == "args").map(|k| k.1))?;
-            return Some((list_of(arg)?, 1, format!("{name}()")));
+            let whole = || {
+                // `subprocess.run(cmd.split())`, `subprocess.run(shlex.split(cmd))`, or a
+                // list the tool receives as is: the value is the whole command line.
+                let t = self.peek_direct(arg, c.pos.first().and_then(|p| p.1.as_ref()))?;
+                Some(vec![argv::Elem {
+                    span: arg.byte_range(),
+                    taint: Some(t),
+                    lit: None,
+                }])
+            };
+            return Some((list_of(arg).or_else(whole)?, 1, format!("{name}()")));
         }
         if name == "asyncio.create_subprocess_exec" {
             return Some((spread(c.pos), 1, format!("{name}()")));

@@ -1305,7 +1305,28 @@ impl<'a, 't> Fx<'a, 't> {
             | "execa"
             | "execa.execaSync"
             | "cross-spawn"
-            | "cross-spawn.sync" => with_program(list_of(pos.get(1)?.0)?),
+            | "cross-spawn.sync" => {
+                // A list the tool received as is counts as one attacker-chosen element;
+                // a list built elsewhere is not known here.
+                let rest = match pos.get(1) {
+                    Some((n, t)) => list_of(*n).unwrap_or_else(|| {
+                        t.as_ref()
+                            .filter(|t| {
+                                t.steps.len() == 1 && unwrap_expr(*n).kind() == "identifier"
+                            })
+                            .map(|t| {
+                                vec![argv::Elem {
+                                    span: n.byte_range(),
+                                    taint: Some(t.clone()),
+                                    lit: None,
+                                }]
+                            })
+                            .unwrap_or_default()
+                    }),
+                    None => Vec::new(),
+                };
+                with_program(rest)
+            }
             "Bun.spawn" | "Bun.spawnSync" => Some((list_of(pos.first()?.0)?, 1)),
             "Deno.Command" if is_new => {
                 let opts = unwrap_expr(pos.get(1)?.0);
@@ -1366,6 +1387,20 @@ impl<'a, 't> Fx<'a, 't> {
         if let Some((elems, skip)) = self.argv_sink(name, is_new, pos) {
             let program = elems.first().and_then(|e| e.lit.clone());
             let pretty = name.rsplit('.').next().unwrap_or(name);
+            // The value names the program itself: it runs whatever command it likes.
+            if let Some((e, t)) = elems.first().and_then(|e| e.taint.as_ref().map(|t| (e, t))) {
+                Flow::record(
+                    &mut self.flows,
+                    Sink::Shell,
+                    e.span.clone(),
+                    t,
+                    format!("{module}.{pretty}() with the program chosen by the value"),
+                    self.tool,
+                    None,
+                );
+                // Its options add nothing to a chosen program.
+                return;
+            }
             argv::record(
                 &mut self.flows,
                 &elems,
