@@ -983,9 +983,16 @@ impl<'a, 't> Fx<'a, 't> {
                 let mut elems = Vec::new();
                 for c in children(node) {
                     let t = self.expr(c, env);
+                    // `"-l" if long else "-1"`: a choice between constants is no value
+                    // of the tool's, whatever decided it.
+                    let choice = c.kind() == "conditional_expression"
+                        && [0, 2].iter().all(|&i| {
+                            c.named_child(i)
+                                .is_some_and(|b| string_literal(b, self.text).is_some())
+                        });
                     elems.push(argv::Elem {
                         span: c.byte_range(),
-                        taint: t.clone(),
+                        taint: if choice { None } else { t.clone() },
                         lit: string_literal(c, self.text),
                     });
                     acc = Taint::merge(acc, t);
@@ -1815,6 +1822,8 @@ mod tests {
             "    if p.startswith(('-', '+')):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
             "    if not re.fullmatch(r'[a-z0-9]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
             "    subprocess.run(['git', 'show', p], shell=True)\n",
+            "    subprocess.run(['ls', '-l' if n else '-1'])\n",
+            "    subprocess.run(['git', 'checkout', p.lstrip('-')])\n",
         ] {
             assert!(
                 !flows(&tool(ok)).iter().any(|f| f.0 == Sink::Argv),

@@ -696,8 +696,21 @@ impl<'a, 't> Fx<'a, 't> {
         }
     }
 
-    /// One argument as list elements: `...other` expands a tracked list.
+    /// One argument as list elements: `...other` expands a tracked list;
+    /// `long ? "-l" : "-1"`, a choice between constants, carries no value of the tool's.
     fn spread_elem(&self, n: Node<'_>, t: &Option<Taint>) -> Vec<argv::Elem> {
+        if n.kind() == "ternary_expression"
+            && ["consequence", "alternative"].iter().all(|f| {
+                n.child_by_field_name(f)
+                    .is_some_and(|b| string_literal(b, self.text).is_some())
+            })
+        {
+            return vec![argv::Elem {
+                span: n.byte_range(),
+                taint: None,
+                lit: None,
+            }];
+        }
         if n.kind() == "spread_element" {
             if let Some(l) = n
                 .named_child(0)
@@ -1646,6 +1659,57 @@ mod tests {
             "{head}server.tool('g', {{}}, async (a) => {{ if (a.cmd === 'ls') exec(a.cmd); }});"
         ))
         .is_empty());
+    }
+
+    #[test]
+    fn argv_lists_and_deep_helpers() {
+        let head = "import { execFile, spawn, exec } from 'node:child_process';\n";
+        let tool = |body: &str| {
+            format!("{head}server.tool('g', {{}}, async ({{ b, long }}) => {{ {body} }});")
+        };
+        assert_eq!(
+            flows(&tool("execFile('git', ['diff', b]);")),
+            [(Sink::Argv, "b".to_string())]
+        );
+        assert_eq!(
+            flows(&tool("const a = ['log']; a.push(b); spawn('git', a);")),
+            [(Sink::Argv, "b".to_string())]
+        );
+        assert_eq!(
+            flows(&tool("spawn(b, ['x']);")),
+            [(Sink::Shell, "b".to_string())]
+        );
+        for ok in [
+            "execFile('git', ['diff', '--', b]);",
+            "execFile('git', ['commit', '-m', b]);",
+            "execFile('git', ['log', `--author=${b}`]);",
+            "execFile('ls', [long ? '-l' : '-1']);",
+            "if (b.startsWith('-')) throw new Error(); execFile('git', ['show', b]);",
+            "if (!/^[a-z0-9]+$/.test(b)) throw new Error(); execFile('git', ['show', b]);",
+            "execFile('git', ['show', b], { shell: true });",
+        ] {
+            assert!(!flows(&tool(ok)).iter().any(|f| f.0 == Sink::Argv), "{ok}");
+        }
+        // Three helpers down, each call a step; a fourth is not followed.
+        let chain = |n: usize| {
+            let mut src = format!("{head}server.tool('g', {{}}, async ({{ b }}) => h1(b));\n");
+            for i in 1..n {
+                src.push_str(&format!("function h{i}(x) {{ return h{}(x); }}\n", i + 1));
+            }
+            src.push_str(&format!("function h{n}(c) {{ exec(c); }}\n"));
+            src
+        };
+        let m = parse(Lang::TypeScript, &chain(3)).unwrap();
+        assert_eq!(m.flows.len(), 1);
+        let calls = m.flows[0]
+            .steps
+            .iter()
+            .filter(|s| s.label.starts_with("passed to"))
+            .count();
+        assert_eq!(calls, 3);
+        assert!(flows(&chain(4)).is_empty());
+        let rec = format!("{head}server.tool('g', {{}}, async ({{ b }}) => r(b));\nfunction r(x) {{ if (x) return r(x); exec(x); }}\n");
+        assert_eq!(flows(&rec).len(), 1);
     }
 
     #[test]
