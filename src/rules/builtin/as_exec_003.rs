@@ -139,6 +139,12 @@ const CLAUDE_SDK_JS: &[&str] = &[
     "@anthropic-ai/claude-code",
 ];
 
+/// LangChain.js's Pyodide interpreter tool, in the community package and the old path.
+const LANGCHAIN_PYINTERPRETER: &[&str] = &[
+    "@langchain/community/experimental/tools/pyinterpreter",
+    "langchain/experimental/tools/pyinterpreter",
+];
+
 fn from_any(c: &Call, modules: &[&str]) -> bool {
     modules
         .iter()
@@ -166,6 +172,16 @@ fn ts_executors(code: &Module, cx: &mut Context<'_>) {
             .severity(if approved { Severity::Low } else { Severity::Medium });
         } else if c.last() == "query" && from_any(c, CLAUDE_SDK_JS) {
             claude_query(code, c, cx);
+        } else if matches!(c.last(), "PythonInterpreterTool" | "initialize")
+            && c.callee.contains("PythonInterpreterTool")
+            && from_any(c, LANGCHAIN_PYINTERPRETER)
+        {
+            cx.report(
+                c.callee_span.clone(),
+                "PythonInterpreterTool",
+                "LangChain.js `PythonInterpreterTool` runs model-written Python in Pyodide inside this process, whose `js` module reaches the host JavaScript runtime; it is not an isolated sandbox",
+            )
+            .severity(Severity::Medium);
         }
     }
 }
