@@ -1634,12 +1634,16 @@ impl<'t> Fx<'_, 't> {
         if name == "asyncio.create_subprocess_exec" {
             return Some((spread(c.pos), 1, format!("{name}()")));
         }
-        // GitPython: `repo.git.diff(target)` runs `git diff <target>`.
-        let git = c.recv.is_some_and(|r| {
-            r.kind() == "attribute"
-                && r.child_by_field_name("attribute")
-                    .is_some_and(|a| self.t(a) == "git")
-        });
+        // GitPython: `repo.git.diff(target)` runs `git diff <target>`. Only in a file
+        // that imports GitPython, and only git's own commands (a PyGithub client held
+        // in `self.git` has `get_repo`, not `diff`).
+        let git = root_module(self.imports, &["git"])
+            && (argv::GIT_COMMANDS.contains(&c.last) || c.last == "execute")
+            && c.recv.is_some_and(|r| {
+                r.kind() == "attribute"
+                    && r.child_by_field_name("attribute")
+                        .is_some_and(|a| self.t(a) == "git")
+            });
         if git {
             let call = format!("{}.{}()", self.t(c.recv?), c.last);
             if c.last == "execute" {
@@ -1830,6 +1834,10 @@ mod tests {
                 "{ok}"
             );
         }
+        let gp = |body: &str| format!("import git\n{}", tool(body));
+        assert_eq!(flows(&gp("    return repo.git.log(p)\n")).len(), 1);
+        assert!(flows(&gp("    return self.git.get_repo(p)\n")).is_empty());
+        assert!(flows(&tool("    return repo.git.log(p)\n")).is_empty());
         let loose = tool("    if not re.fullmatch(r'[\\w.-]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n");
         assert_eq!(flows(&loose).len(), 1);
     }
