@@ -376,6 +376,7 @@ rule_tests! {
     fixtures_as_exec_005 => "AS-EXEC-005",
     fixtures_as_inj_001 => "AS-INJ-001",
     fixtures_as_inj_002 => "AS-INJ-002",
+    fixtures_as_inj_003 => "AS-INJ-003",
     fixtures_as_inj_004 => "AS-INJ-004",
     fixtures_as_inj_005 => "AS-INJ-005",
     fixtures_as_inj_006 => "AS-INJ-006",

@@ -5,6 +5,7 @@
 //! A file is parsed once; discovery and the taint pass run once and every rule reads
 //! the result (`Module::flows` by sink class, or the syntax tree for call patterns).
 
+pub mod argv;
 pub mod calls;
 pub mod python;
 pub mod rust;

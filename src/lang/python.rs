@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
+use super::argv;
+use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, Nodes, Tool};
 
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
@@ -27,6 +28,10 @@ pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, 
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            stack: Vec::new(),
+            visits: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
         };
         let mut env = Env::default();
         for (i, (name, span)) in tool.params.iter().enumerate() {
@@ -100,7 +105,7 @@ pub(super) fn imports(nodes: &Nodes<'_>, text: &str) -> Imports {
     map
 }
 
-/// Functions and methods of the file by name, for one-level helper calls.
+/// Functions and methods of the file by name, for helper calls.
 fn functions<'t>(nodes: &Nodes<'t>, text: &str) -> HashMap<String, Node<'t>> {
     let mut map = HashMap::new();
     for &n in nodes
@@ -441,7 +446,7 @@ fn function_tool<'t>(
     Some((tool, func, 0))
 }
 
-/// The taint pass over one tool body (and, one level down, the helpers it calls).
+/// The taint pass over one tool body and the same-file helpers it calls.
 struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
@@ -449,6 +454,14 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// Helpers being read, innermost last: a recursive call is not followed again.
+    stack: Vec<usize>,
+    /// Helper bodies read so far for this tool.
+    visits: usize,
+    /// The elements of each list or tuple literal evaluated, by node id.
+    elems: HashMap<usize, Vec<argv::Elem>>,
+    /// Argument lists built in variables of the function being read.
+    lists: HashMap<String, argv::List>,
 }
 
 /// An untainted expression in a built string's constant prefix.
@@ -638,6 +651,7 @@ impl<'a, 't> Fx<'a, 't> {
         if self.is_client_ctor(right) {
             env.clients.insert(self.t(left).to_string());
         }
+        self.track_list(left, right, a.kind() == "augmented_assignment");
         if a.kind() == "augmented_assignment" {
             let old = self.expr(left, env);
             let mut t = Taint::merge(old, t);
@@ -647,6 +661,57 @@ impl<'a, 't> Fx<'a, 't> {
             self.bind(left, t, env, false, parents);
         } else {
             self.bind(left, t, env, nest == 0, parents);
+        }
+    }
+
+    /// `args = [...]` starts an argument list in a variable, `args += [...]` extends
+    /// it; any other assignment ends it.
+    fn track_list(&mut self, left: Node<'_>, right: Node<'_>, augmented: bool) {
+        if left.kind() != "identifier" {
+            return;
+        }
+        let name = self.t(left).to_string();
+        let elems = matches!(right.kind(), "list" | "tuple")
+            .then(|| self.elems.get(&right.id()).cloned())
+            .flatten();
+        match (elems, augmented) {
+            (Some(e), false) => {
+                self.lists.insert(name, argv::List { elems: e });
+            }
+            (Some(e), true) => {
+                if let Some(l) = self.lists.get_mut(&name) {
+                    l.elems.extend(e);
+                }
+            }
+            (None, _) => {
+                self.lists.remove(&name);
+            }
+        }
+    }
+
+    /// `args.append(x)`, `args.extend([...])`, `args.insert(1, x)` on a tracked list.
+    fn grow_list(&mut self, recv: Option<Node<'_>>, last: &str, pos: &[(Node<'t>, Option<Taint>)]) {
+        let Some(name) = recv.filter(|r| r.kind() == "identifier").map(|r| self.t(r)) else {
+            return;
+        };
+        if !self.lists.contains_key(name) {
+            return;
+        }
+        let one = |(n, t): &(Node<'t>, Option<Taint>)| argv::Elem {
+            span: n.byte_range(),
+            taint: t.clone(),
+            lit: string_literal(*n, self.text),
+        };
+        let new: Vec<argv::Elem> = match (last, pos) {
+            ("append", [a]) => vec![one(a)],
+            ("extend", [(n, t)]) => match self.elems.get(&n.id()) {
+                Some(e) if matches!(n.kind(), "list" | "tuple") => e.clone(),
+                _ => vec![one(&(*n, t.clone()))],
+            },
+            _ => return,
+        };
+        if let Some(l) = self.lists.get_mut(name) {
+            l.elems.extend(new);
         }
     }
 
@@ -757,6 +822,15 @@ impl<'a, 't> Fx<'a, 't> {
                     }
                     return;
                 }
+                // `if x.startswith("-"): raise`: cannot be an option.
+                "startswith" if args.first().is_some_and(|a| self.dash_literal(*a)) => {
+                    if let Some(o) = obj {
+                        for n in self.tainted_idents(o, env) {
+                            env.clear(&n, bits(&[Sink::Argv]));
+                        }
+                    }
+                    return;
+                }
                 "startswith" => {
                     if let Some(o) = obj {
                         for n in self.tainted_idents(o, env) {
@@ -783,7 +857,12 @@ impl<'a, 't> Fx<'a, 't> {
             let p = pattern.map(|p| self.t(p)).unwrap_or(".");
             let mut classes = bits(&[Sink::Shell, Sink::Sql, Sink::Code]);
             if !p.contains('.') && !p.contains('/') {
-                classes = ALL;
+                classes = ALL & !bits(&[Sink::Argv]);
+            }
+            // A compiled pattern defined elsewhere (`REF.match(x)`) is taken as the
+            // format check it appears to be.
+            if pattern.is_none() || argv::regex_rejects_dash(p, true) {
+                classes |= bits(&[Sink::Argv]);
             }
             if let Some(s) = subject {
                 self.validated(s, env, classes);
@@ -794,6 +873,14 @@ impl<'a, 't> Fx<'a, 't> {
             for a in args {
                 self.validated(a, env, ALL);
             }
+        }
+    }
+
+    /// A string literal starting with `-`, or a tuple of them (`("-", "--")`).
+    fn dash_literal(&self, n: Node<'_>) -> bool {
+        match n.kind() {
+            "tuple" => children(n).into_iter().any(|c| self.dash_literal(c)),
+            _ => string_literal(n, self.text).is_some_and(|s| s.starts_with('-')),
         }
     }
 
@@ -894,6 +981,28 @@ impl<'a, 't> Fx<'a, 't> {
                     .and_then(|v| self.expr(v, env))
             }
             "call" => self.call(node, env),
+            "list" | "tuple" => {
+                let mut acc = None;
+                let mut elems = Vec::new();
+                for c in children(node) {
+                    let t = self.expr(c, env);
+                    // `"-l" if long else "-1"`: a choice between constants is no value
+                    // of the tool's, whatever decided it.
+                    let choice = c.kind() == "conditional_expression"
+                        && [0, 2].iter().all(|&i| {
+                            c.named_child(i)
+                                .is_some_and(|b| string_literal(b, self.text).is_some())
+                        });
+                    elems.push(argv::Elem {
+                        span: c.byte_range(),
+                        taint: if choice { None } else { t.clone() },
+                        lit: string_literal(c, self.text),
+                    });
+                    acc = Taint::merge(acc, t);
+                }
+                self.elems.insert(node.id(), elems);
+                acc
+            }
             "string" => {
                 let mut acc = None;
                 let mut sql = false;
@@ -922,6 +1031,7 @@ impl<'a, 't> Fx<'a, 't> {
                     t.built = true;
                     t.sqlish |= sql;
                     t.host_fixed = taint::fixed_host(&prefix);
+                    t.starts_fixed = !prefix.is_empty();
                     t
                 })
             }
@@ -954,11 +1064,17 @@ impl<'a, 't> Fx<'a, 't> {
                     }
                     _ => false,
                 };
+                let left_start = match (l, &lt) {
+                    (_, Some(t)) => t.starts_fixed,
+                    (Some(_), None) => true,
+                    _ => false,
+                };
                 Taint::merge(lt, rt).map(|mut t| {
                     if op != "/" {
                         t.built = true;
                         t.sqlish |= sql;
                         t.host_fixed = left_fixed;
+                        t.starts_fixed = left_start;
                     }
                     t
                 })
@@ -1026,8 +1142,9 @@ impl<'a, 't> Fx<'a, 't> {
             kw: &kw,
         };
         self.sinks(&call, env);
+        self.grow_list(recv, &last, &pos);
 
-        // Helpers in the same file, one level deep.
+        // Helpers in the same file, up to `MAX_HELPER_DEPTH` calls deep.
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()
         } else if recv.is_some_and(|r| self.t(r) == "self") {
@@ -1041,7 +1158,9 @@ impl<'a, 't> Fx<'a, 't> {
             return None;
         }
         if let Some(h) = helper {
-            if self.depth == 0
+            if self.depth < MAX_HELPER_DEPTH
+                && self.visits < MAX_HELPER_VISITS
+                && !self.stack.contains(&h.id())
                 && (pos.iter().any(|p| p.1.is_some()) || kw.iter().any(|k| k.2.is_some()))
             {
                 return self.helper(h, node, &last, &pos, &kw);
@@ -1089,6 +1208,13 @@ impl<'a, 't> Fx<'a, 't> {
             }
             _ => {}
         }
+        // `x.lstrip("-")` cannot start an option.
+        if last == "lstrip" && pos.first().is_some_and(|a| self.dash_literal(a.0)) {
+            return recv_t.map(|mut t| {
+                t.clear(bits(&[Sink::Argv]));
+                t
+            });
+        }
         if recv_t.is_some() && matches!(last.as_str(), "resolve" | "realpath") {
             return recv_t.map(|mut t| {
                 t.resolved = true;
@@ -1105,12 +1231,16 @@ impl<'a, 't> Fx<'a, 't> {
         if last == "format" || last == "join" {
             let lit = recv.and_then(|r| string_literal(r, self.text));
             let sql = lit.as_deref().is_some_and(taint::sql_like);
-            let fixed = last == "format"
-                && lit.is_some_and(|s| taint::fixed_host(s.split('{').next().unwrap_or("")));
+            let head = (last == "format")
+                .then(|| lit.as_deref().map(|s| s.split('{').next().unwrap_or("")))
+                .flatten();
+            let fixed = head.is_some_and(taint::fixed_host);
+            let starts = head.is_some_and(|h| !h.is_empty());
             acc = acc.map(|mut t| {
                 t.built = true;
                 t.sqlish |= sql;
                 t.host_fixed = fixed;
+                t.starts_fixed = starts;
                 t
             });
         }
@@ -1143,7 +1273,13 @@ impl<'a, 't> Fx<'a, 't> {
             }
         }
         self.depth += 1;
+        self.visits += 1;
+        self.stack.push(h.id());
+        // Argument lists are the helper's own variables.
+        let lists = std::mem::take(&mut self.lists);
         let ret = self.function(h, &mut env);
+        self.lists = lists;
+        self.stack.pop();
         self.depth -= 1;
         ret.map(|t| t.step(call.byte_range(), format!("returned by `{name}`")))
     }
@@ -1212,6 +1348,41 @@ impl<'a, 't> Fx<'a, 't> {
                 };
                 self.flow(Sink::Shell, n, t, callee, None);
             }
+            return;
+        }
+        // Argument lists run without a shell.
+        if let Some((elems, skip, call)) = self.argv_sink(c) {
+            let program = if skip == 0 {
+                Some("git".to_string())
+            } else {
+                elems.first().and_then(|e| e.lit.clone())
+            };
+            // The value names the program itself: it runs whatever command it likes.
+            if let Some((e, t)) = elems
+                .first()
+                .filter(|_| skip == 1)
+                .and_then(|e| e.taint.as_ref().map(|t| (e, t)))
+            {
+                Flow::record(
+                    &mut self.flows,
+                    Sink::Shell,
+                    e.span.clone(),
+                    t,
+                    format!("{call} with the program chosen by the value"),
+                    self.tool,
+                    None,
+                );
+                // Its options add nothing to a chosen program.
+                return;
+            }
+            argv::record(
+                &mut self.flows,
+                &elems,
+                skip,
+                program.as_deref(),
+                &call,
+                self.tool,
+            );
             return;
         }
         // Code, templates, deserialisation.
@@ -1396,6 +1567,97 @@ impl<'a, 't> Fx<'a, 't> {
     }
 }
 
+impl<'t> Fx<'_, 't> {
+    /// The taint of an argv expression that is a whole command: a tool parameter as
+    /// it arrived, or a string split into words.
+    fn peek_direct(&self, arg: Node<'_>, t: Option<&Taint>) -> Option<Taint> {
+        let t = t?;
+        let split = arg.kind() == "call"
+            && arg
+                .child_by_field_name("function")
+                .is_some_and(|f| self.last_name(f) == "split");
+        (split || (arg.kind() == "identifier" && t.steps.len() == 1)).then(|| t.clone())
+    }
+
+    /// The argument list of a program started without a shell: `subprocess.run([...])`
+    /// (or a list built in a variable), `asyncio.create_subprocess_exec(prog, *args)`,
+    /// GitPython's `repo.git.<command>(*args)`. Returns the elements, how many lead
+    /// the list as the program (none for GitPython, whose program is `git`), and
+    /// the call's name.
+    fn argv_sink(&self, c: &Call<'_, 't>) -> Option<(Vec<argv::Elem>, usize, String)> {
+        let name = c.name;
+        let list_of = |n: Node<'_>| -> Option<Vec<argv::Elem>> {
+            match n.kind() {
+                "list" | "tuple" => self.elems.get(&n.id()).cloned(),
+                "identifier" => self.lists.get(self.t(n)).map(|l| l.elems.clone()),
+                _ => None,
+            }
+        };
+        let spread = |pos: &[(Node<'t>, Option<Taint>)]| -> Vec<argv::Elem> {
+            let mut out = Vec::new();
+            for (n, t) in pos {
+                let inner = (n.kind() == "list_splat")
+                    .then(|| n.named_child(0))
+                    .flatten();
+                match inner.and_then(list_of) {
+                    Some(e) => out.extend(e),
+                    None => out.push(argv::Elem {
+                        span: n.byte_range(),
+                        taint: t.clone(),
+                        lit: string_literal(*n, self.text),
+                    }),
+                }
+            }
+            out
+        };
+        let subprocess = name.starts_with("subprocess.")
+            && matches!(
+                c.last,
+                "run" | "call" | "check_call" | "check_output" | "Popen"
+            );
+        let listed = subprocess || matches!(name, "anyio.run_process" | "trio.run_process");
+        if listed {
+            let arg = c
+                .pos
+                .first()
+                .map(|p| p.0)
+                .or_else(|| c.kw.iter().find(|k| k.0 == "args").map(|k| k.1))?;
+            let whole = || {
+                // `subprocess.run(cmd.split())`, `subprocess.run(shlex.split(cmd))`, or a
+                // list the tool receives as is: the value is the whole command line.
+                let t = self.peek_direct(arg, c.pos.first().and_then(|p| p.1.as_ref()))?;
+                Some(vec![argv::Elem {
+                    span: arg.byte_range(),
+                    taint: Some(t),
+                    lit: None,
+                }])
+            };
+            return Some((list_of(arg).or_else(whole)?, 1, format!("{name}()")));
+        }
+        if name == "asyncio.create_subprocess_exec" {
+            return Some((spread(c.pos), 1, format!("{name}()")));
+        }
+        // GitPython: `repo.git.diff(target)` runs `git diff <target>`. Only in a file
+        // that imports GitPython, and only git's own commands (a PyGithub client held
+        // in `self.git` has `get_repo`, not `diff`).
+        let git = root_module(self.imports, &["git"])
+            && (argv::GIT_COMMANDS.contains(&c.last) || c.last == "execute")
+            && c.recv.is_some_and(|r| {
+                r.kind() == "attribute"
+                    && r.child_by_field_name("attribute")
+                        .is_some_and(|a| self.t(a) == "git")
+            });
+        if git {
+            let call = format!("{}.{}()", self.t(c.recv?), c.last);
+            if c.last == "execute" {
+                return Some((list_of(c.pos.first()?.0)?, 1, call));
+            }
+            return Some((spread(c.pos), 0, call));
+        }
+        None
+    }
+}
+
 struct Call<'c, 't> {
     node: Node<'t>,
     name: &'c str,
@@ -1524,6 +1786,63 @@ mod tests {
             .steps
             .iter()
             .any(|s| s.label.contains("passed to `run`")));
+    }
+
+    #[test]
+    fn helpers_three_levels_and_recursion() {
+        let chain = |n: usize| {
+            let mut src = tool("    return h1(p)\n");
+            for i in 1..n {
+                src.push_str(&format!("def h{i}(x):\n    return h{}(x)\n", i + 1));
+            }
+            src.push_str(&format!("def h{n}(c):\n    return os.system(c)\n"));
+            src
+        };
+        assert_eq!(flows(&chain(3)).len(), 1);
+        let m = parse(Lang::Python, &chain(3)).unwrap();
+        let calls = m.flows[0]
+            .steps
+            .iter()
+            .filter(|s| s.label.starts_with("passed to"))
+            .count();
+        assert_eq!(calls, 3);
+        assert!(flows(&chain(4)).is_empty());
+        let rec = format!(
+            "{}def r(x):\n    if x:\n        return r(x)\n    return os.system(x)\n",
+            tool("    return r(p)\n")
+        );
+        assert_eq!(flows(&rec).len(), 1);
+    }
+
+    #[test]
+    fn argv_lists() {
+        let f = flows(&tool("    subprocess.run(['git', 'diff', p])\n"));
+        assert_eq!(f, [(Sink::Argv, "p".to_string())]);
+        let f = flows(&tool(
+            "    a = ['git', 'log']\n    a += [p]\n    subprocess.run(a)\n",
+        ));
+        assert_eq!(f, [(Sink::Argv, "p".to_string())]);
+        for ok in [
+            "    subprocess.run(['git', 'diff', '--', p])\n",
+            "    subprocess.run(['git', 'commit', '-m', p])\n",
+            "    subprocess.run(['git', 'log', f'--author={p}'])\n",
+            "    if p.startswith(('-', '+')):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
+            "    if not re.fullmatch(r'[a-z0-9]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n",
+            "    subprocess.run(['git', 'show', p], shell=True)\n",
+            "    subprocess.run(['ls', '-l' if n else '-1'])\n",
+            "    subprocess.run(['git', 'checkout', p.lstrip('-')])\n",
+        ] {
+            assert!(
+                !flows(&tool(ok)).iter().any(|f| f.0 == Sink::Argv),
+                "{ok}"
+            );
+        }
+        let gp = |body: &str| format!("import git\n{}", tool(body));
+        assert_eq!(flows(&gp("    return repo.git.log(p)\n")).len(), 1);
+        assert!(flows(&gp("    return self.git.get_repo(p)\n")).is_empty());
+        assert!(flows(&tool("    return repo.git.log(p)\n")).is_empty());
+        let loose = tool("    if not re.fullmatch(r'[\\w.-]+', p):\n        raise ValueError()\n    subprocess.run(['git', 'show', p])\n");
+        assert_eq!(flows(&loose).len(), 1);
     }
 
     #[test]

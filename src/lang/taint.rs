@@ -19,6 +19,9 @@ pub enum Sink {
     Network,
     /// A SQL statement (AS-INJ-006).
     Sql,
+    /// An element of a program's argument list run without a shell, where a leading
+    /// `-` makes it an option (AS-INJ-003).
+    Argv,
 }
 
 impl Sink {
@@ -29,6 +32,7 @@ impl Sink {
             Sink::File => 4,
             Sink::Network => 8,
             Sink::Sql => 16,
+            Sink::Argv => 32,
         }
     }
 }
@@ -39,11 +43,19 @@ pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
 
 /// Every class: for validations that make a value safe everywhere (allow-lists,
 /// numeric conversion).
-pub const ALL: u8 = 31;
+pub const ALL: u8 = 63;
 
 pub fn bits(classes: &[Sink]) -> u8 {
     classes.iter().fold(0, |b, s| b | s.bit())
 }
+
+/// How many helper calls deep a tool's arguments are followed (tool → a → b → c):
+/// deeper chains are rare in tool code and each level re-reads a function body.
+pub const MAX_HELPER_DEPTH: usize = 3;
+
+/// How many helper bodies one tool's pass reads in all, so that a helper called from
+/// many places at every level cannot make the pass quadratic in the file.
+pub const MAX_HELPER_VISITS: usize = 200;
 
 /// One place a value passed through on its way to a sink.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +82,9 @@ pub struct Taint {
     /// A URL whose scheme and host come before any tainted part
     /// (`f"{API}/alerts?area={state}"`): the value cannot choose the server.
     pub host_fixed: bool,
+    /// A built string that starts with constant text (`f"--unified={n}"`): it
+    /// cannot begin an option of its own.
+    pub starts_fixed: bool,
 }
 
 impl Taint {
@@ -95,9 +110,16 @@ impl Taint {
     }
 
     pub fn step(mut self, span: Span, label: String) -> Self {
-        // Long chains add nothing for a reader; keep the source and the last steps.
+        // Long chains add nothing for a reader; keep the source and the last steps,
+        // and helper calls over assignments.
         if self.steps.len() >= 8 {
-            self.steps.remove(1);
+            let at = self
+                .steps
+                .iter()
+                .skip(1)
+                .position(|s| s.label.starts_with("assigned to"))
+                .map_or(1, |i| i + 1);
+            self.steps.remove(at);
         }
         self.steps.push(Step { span, label });
         self
@@ -113,6 +135,7 @@ impl Taint {
                 a.sqlish |= b.sqlish;
                 a.resolved &= b.resolved;
                 a.host_fixed &= b.host_fixed;
+                a.starts_fixed &= b.starts_fixed;
                 Some(a)
             }
             (a, b) => a.or(b),

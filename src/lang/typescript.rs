@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
+use super::argv;
+use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, unwrap_expr, Nodes, Tool};
 
 /// Local name → module or module member: `cp` → `child_process`, `run` →
@@ -29,6 +30,10 @@ pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, 
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
+            stack: Vec::new(),
+            visits: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
         };
         let mut env = Env::default();
         for (name, span) in &tool.params {
@@ -470,6 +475,14 @@ struct Fx<'a, 't> {
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
+    /// Helpers being read, innermost last: a recursive call is not followed again.
+    stack: Vec<usize>,
+    /// Helper bodies read so far for this tool.
+    visits: usize,
+    /// The elements of each array literal evaluated, by node id.
+    elems: HashMap<usize, Vec<argv::Elem>>,
+    /// Argument lists built in variables of the function being read.
+    lists: HashMap<String, argv::List>,
 }
 
 const HTTP_VERBS: &[&str] = &[
@@ -517,6 +530,7 @@ impl<'a, 't> Fx<'a, 't> {
                     };
                     let t = self.expr(value, env);
                     let parents = self.tainted_idents(value, env);
+                    self.track_list(name, value);
                     self.bind(name, t, env, nest == 0, parents);
                 }
             }
@@ -609,6 +623,9 @@ impl<'a, 't> Fx<'a, 't> {
                 };
                 let mut t = self.expr(r, env);
                 let parents = self.tainted_idents(r, env);
+                if e.kind() == "assignment_expression" {
+                    self.track_list(l, r);
+                }
                 if e.kind() == "augmented_assignment_expression" {
                     t = Taint::merge(self.expr(l, env), t).map(|mut t| {
                         t.built = true;
@@ -632,6 +649,82 @@ impl<'a, 't> Fx<'a, 't> {
                 self.expr(e, env);
             }
         }
+    }
+
+    /// `const args = [...]` starts an argument list in a variable; any other value ends it.
+    fn track_list(&mut self, name: Node<'_>, value: Node<'_>) {
+        if name.kind() != "identifier" {
+            return;
+        }
+        let value = unwrap_expr(value);
+        let n = self.t(name).to_string();
+        match (value.kind() == "array")
+            .then(|| self.elems.get(&value.id()).cloned())
+            .flatten()
+        {
+            Some(e) => {
+                self.lists.insert(n, argv::List { elems: e });
+            }
+            None => {
+                self.lists.remove(&n);
+            }
+        }
+    }
+
+    /// `args.push(x, ...)`, `args.unshift` is not growth at the end and ends tracking.
+    fn grow_list(&mut self, recv: Option<Node<'_>>, last: &str, pos: &[(Node<'t>, Option<Taint>)]) {
+        let Some(name) = recv.filter(|r| r.kind() == "identifier").map(|r| self.t(r)) else {
+            return;
+        };
+        if !self.lists.contains_key(name) {
+            return;
+        }
+        match last {
+            "push" => {
+                let new: Vec<argv::Elem> = pos
+                    .iter()
+                    .flat_map(|(n, t)| self.spread_elem(*n, t))
+                    .collect();
+                if let Some(l) = self.lists.get_mut(name) {
+                    l.elems.extend(new);
+                }
+            }
+            "unshift" | "splice" => {
+                self.lists.remove(name);
+            }
+            _ => {}
+        }
+    }
+
+    /// One argument as list elements: `...other` expands a tracked list;
+    /// `long ? "-l" : "-1"`, a choice between constants, carries no value of the tool's.
+    fn spread_elem(&self, n: Node<'_>, t: &Option<Taint>) -> Vec<argv::Elem> {
+        if n.kind() == "ternary_expression"
+            && ["consequence", "alternative"].iter().all(|f| {
+                n.child_by_field_name(f)
+                    .is_some_and(|b| string_literal(b, self.text).is_some())
+            })
+        {
+            return vec![argv::Elem {
+                span: n.byte_range(),
+                taint: None,
+                lit: None,
+            }];
+        }
+        if n.kind() == "spread_element" {
+            if let Some(l) = n
+                .named_child(0)
+                .filter(|c| c.kind() == "identifier")
+                .and_then(|c| self.lists.get(self.t(c)))
+            {
+                return l.elems.clone();
+            }
+        }
+        vec![argv::Elem {
+            span: n.byte_range(),
+            taint: t.clone(),
+            lit: string_literal(n, self.text),
+        }]
     }
 
     fn bind(
@@ -768,6 +861,19 @@ impl<'a, 't> Fx<'a, 't> {
                         self.validated(a, env, ALL);
                     }
                 }
+                // `if (x.startsWith("-")) throw ...`: cannot be an option.
+                "startsWith"
+                    if args
+                        .first()
+                        .and_then(|a| string_literal(*a, self.text))
+                        .is_some_and(|a| a.starts_with('-')) =>
+                {
+                    if let Some(o) = obj {
+                        for n in self.tainted_idents(o, env) {
+                            env.clear(&n, bits(&[Sink::Argv]));
+                        }
+                    }
+                }
                 "startsWith" => {
                     if let Some(o) = obj {
                         let t = self.peek(o, env);
@@ -793,11 +899,14 @@ impl<'a, 't> Fx<'a, 't> {
                     if !p.starts_with('/') {
                         return;
                     }
-                    let classes = if p.contains('.') || p[1..].contains('/') {
+                    let mut classes = if p.contains('.') || p[1..].contains('/') {
                         bits(&[Sink::Shell, Sink::Sql, Sink::Code])
                     } else {
-                        ALL
+                        ALL & !bits(&[Sink::Argv])
                     };
+                    if argv::regex_rejects_dash(p, false) {
+                        classes |= bits(&[Sink::Argv]);
+                    }
                     if let Some(s) = subject {
                         self.validated(s, env, classes);
                     }
@@ -882,6 +991,20 @@ impl<'a, 't> Fx<'a, 't> {
                     .and_then(|o| self.expr(o, env))
             }
             "call_expression" | "new_expression" => self.call(node, env),
+            "array" => {
+                let mut acc = None;
+                let mut elems = Vec::new();
+                for c in children(node) {
+                    if c.kind() == "comment" {
+                        continue;
+                    }
+                    let t = self.expr(c, env);
+                    elems.extend(self.spread_elem(c, &t));
+                    acc = Taint::merge(acc, t);
+                }
+                self.elems.insert(node.id(), elems);
+                acc
+            }
             "template_string" => {
                 let mut acc = None;
                 let mut sql = false;
@@ -910,6 +1033,7 @@ impl<'a, 't> Fx<'a, 't> {
                     t.built = true;
                     t.sqlish |= sql;
                     t.host_fixed = taint::fixed_host(&prefix);
+                    t.starts_fixed = !prefix.is_empty();
                     t
                 })
             }
@@ -935,10 +1059,16 @@ impl<'a, 't> Fx<'a, 't> {
                             ),
                             _ => false,
                         };
+                        let left_start = match (l, &lt) {
+                            (_, Some(t)) => t.starts_fixed,
+                            (Some(_), None) => true,
+                            _ => false,
+                        };
                         Taint::merge(lt, rt).map(|mut t| {
                             t.built = true;
                             t.sqlish |= sql;
                             t.host_fixed = left_fixed;
+                            t.starts_fixed = left_start;
                             t
                         })
                     }
@@ -1011,6 +1141,7 @@ impl<'a, 't> Fx<'a, 't> {
             pos.push((a, t));
         }
         self.sinks(node, &name, &last, recv, recv_t.as_ref(), &pos, is_new);
+        self.grow_list(recv, &last, &pos);
 
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()
@@ -1024,7 +1155,11 @@ impl<'a, 't> Fx<'a, 't> {
             return None;
         }
         if let Some(h) = helper {
-            if self.depth == 0 && pos.iter().any(|p| p.1.is_some()) {
+            if self.depth < MAX_HELPER_DEPTH
+                && self.visits < MAX_HELPER_VISITS
+                && !self.stack.contains(&h.id())
+                && pos.iter().any(|p| p.1.is_some())
+            {
                 return self.helper(h, node, &last, &pos);
             }
         }
@@ -1107,7 +1242,13 @@ impl<'a, 't> Fx<'a, 't> {
             env.set(n, Some(t), Vec::new(), true);
         }
         self.depth += 1;
+        self.visits += 1;
+        self.stack.push(h.id());
+        // Argument lists are the helper's own variables.
+        let lists = std::mem::take(&mut self.lists);
         let ret = self.function(h, &mut env);
+        self.lists = lists;
+        self.stack.pop();
         self.depth -= 1;
         ret.map(|t| t.step(call.byte_range(), format!("returned by `{name}`")))
     }
@@ -1138,6 +1279,77 @@ impl<'a, 't> Fx<'a, 't> {
                 && prop(*a, "shell", self.text)
                     .is_some_and(|v| !matches!(self.t(v), "false" | "undefined"))
         })
+    }
+
+    /// The argument list of a program started without a shell: `spawn(cmd, [...])`,
+    /// `execFile`, `execa`, `cross-spawn`, `Bun.spawn([...])`, `new Deno.Command(cmd,
+    /// { args })`, with the list written there or built in a variable. The elements
+    /// start with the program; returns how many lead as the program.
+    fn argv_sink(
+        &self,
+        name: &str,
+        is_new: bool,
+        pos: &[(Node<'t>, Option<Taint>)],
+    ) -> Option<(Vec<argv::Elem>, usize)> {
+        let list_of = |n: Node<'_>| -> Option<Vec<argv::Elem>> {
+            let n = unwrap_expr(n);
+            match n.kind() {
+                "array" => self.elems.get(&n.id()).cloned(),
+                "identifier" => self.lists.get(self.t(n)).map(|l| l.elems.clone()),
+                _ => None,
+            }
+        };
+        let with_program = |rest: Vec<argv::Elem>| {
+            let (p, t) = pos.first()?;
+            let mut v = vec![argv::Elem {
+                span: p.byte_range(),
+                taint: t.clone(),
+                lit: string_literal(*p, self.text),
+            }];
+            v.extend(rest);
+            Some((v, 1))
+        };
+        match name {
+            "child_process.spawn"
+            | "child_process.spawnSync"
+            | "child_process.execFile"
+            | "child_process.execFileSync"
+            | "execa.execa"
+            | "execa"
+            | "execa.execaSync"
+            | "cross-spawn"
+            | "cross-spawn.sync" => {
+                // A list the tool received as is counts as one attacker-chosen element;
+                // a list built elsewhere is not known here.
+                let rest = match pos.get(1) {
+                    Some((n, t)) => list_of(*n).unwrap_or_else(|| {
+                        t.as_ref()
+                            .filter(|t| {
+                                t.steps.len() == 1 && unwrap_expr(*n).kind() == "identifier"
+                            })
+                            .map(|t| {
+                                vec![argv::Elem {
+                                    span: n.byte_range(),
+                                    taint: Some(t.clone()),
+                                    lit: None,
+                                }]
+                            })
+                            .unwrap_or_default()
+                    }),
+                    None => Vec::new(),
+                };
+                with_program(rest)
+            }
+            "Bun.spawn" | "Bun.spawnSync" => Some((list_of(pos.first()?.0)?, 1)),
+            "Deno.Command" if is_new => {
+                let opts = unwrap_expr(pos.get(1)?.0);
+                let args = (opts.kind() == "object")
+                    .then(|| prop(opts, "args", self.text))
+                    .flatten()?;
+                with_program(list_of(args)?)
+            }
+            _ => None,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1182,6 +1394,34 @@ impl<'a, 't> Fx<'a, 't> {
                     self.flow(Sink::Shell, n, t, format!("{module}.{pretty}()"), None);
                 }
             }
+            return;
+        }
+        // Argument lists run without a shell.
+        if let Some((elems, skip)) = self.argv_sink(name, is_new, pos) {
+            let program = elems.first().and_then(|e| e.lit.clone());
+            let pretty = name.rsplit('.').next().unwrap_or(name);
+            // The value names the program itself: it runs whatever command it likes.
+            if let Some((e, t)) = elems.first().and_then(|e| e.taint.as_ref().map(|t| (e, t))) {
+                Flow::record(
+                    &mut self.flows,
+                    Sink::Shell,
+                    e.span.clone(),
+                    t,
+                    format!("{module}.{pretty}() with the program chosen by the value"),
+                    self.tool,
+                    None,
+                );
+                // Its options add nothing to a chosen program.
+                return;
+            }
+            argv::record(
+                &mut self.flows,
+                &elems,
+                skip,
+                program.as_deref(),
+                &format!("{pretty}()"),
+                self.tool,
+            );
             return;
         }
         // Code.
@@ -1419,6 +1659,57 @@ mod tests {
             "{head}server.tool('g', {{}}, async (a) => {{ if (a.cmd === 'ls') exec(a.cmd); }});"
         ))
         .is_empty());
+    }
+
+    #[test]
+    fn argv_lists_and_deep_helpers() {
+        let head = "import { execFile, spawn, exec } from 'node:child_process';\n";
+        let tool = |body: &str| {
+            format!("{head}server.tool('g', {{}}, async ({{ b, long }}) => {{ {body} }});")
+        };
+        assert_eq!(
+            flows(&tool("execFile('git', ['diff', b]);")),
+            [(Sink::Argv, "b".to_string())]
+        );
+        assert_eq!(
+            flows(&tool("const a = ['log']; a.push(b); spawn('git', a);")),
+            [(Sink::Argv, "b".to_string())]
+        );
+        assert_eq!(
+            flows(&tool("spawn(b, ['x']);")),
+            [(Sink::Shell, "b".to_string())]
+        );
+        for ok in [
+            "execFile('git', ['diff', '--', b]);",
+            "execFile('git', ['commit', '-m', b]);",
+            "execFile('git', ['log', `--author=${b}`]);",
+            "execFile('ls', [long ? '-l' : '-1']);",
+            "if (b.startsWith('-')) throw new Error(); execFile('git', ['show', b]);",
+            "if (!/^[a-z0-9]+$/.test(b)) throw new Error(); execFile('git', ['show', b]);",
+            "execFile('git', ['show', b], { shell: true });",
+        ] {
+            assert!(!flows(&tool(ok)).iter().any(|f| f.0 == Sink::Argv), "{ok}");
+        }
+        // Three helpers down, each call a step; a fourth is not followed.
+        let chain = |n: usize| {
+            let mut src = format!("{head}server.tool('g', {{}}, async ({{ b }}) => h1(b));\n");
+            for i in 1..n {
+                src.push_str(&format!("function h{i}(x) {{ return h{}(x); }}\n", i + 1));
+            }
+            src.push_str(&format!("function h{n}(c) {{ exec(c); }}\n"));
+            src
+        };
+        let m = parse(Lang::TypeScript, &chain(3)).unwrap();
+        assert_eq!(m.flows.len(), 1);
+        let calls = m.flows[0]
+            .steps
+            .iter()
+            .filter(|s| s.label.starts_with("passed to"))
+            .count();
+        assert_eq!(calls, 3);
+        assert!(flows(&chain(4)).is_empty());
+        let rec = format!("{head}server.tool('g', {{}}, async ({{ b }}) => r(b));\nfunction r(x) {{ if (x) return r(x); exec(x); }}\n");
+        assert_eq!(flows(&rec).len(), 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use syn::{Expr, Stmt};
 
 use super::span_of;
 use super::tools::{bindings, Found};
+use crate::lang::argv;
 use crate::lang::taint::{self, bits, fixed_host, sql_like, Env, Flow, Sink, Taint};
 
 const SHELLS: &[&str] = &[
@@ -49,11 +50,28 @@ const FILE_CALLS: &[&str] = &[
 ];
 
 /// What is known about a `std::process::Command` being built.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 struct Cmd {
     /// The shell it runs, when it runs one.
     shell: Option<&'static str>,
     dash_c: bool,
+    /// The program when written as a literal.
+    program: Option<String>,
+    /// A literal `--` was passed: later arguments are operands.
+    end: bool,
+    /// The last argument was a literal option that takes the next as its value.
+    value_next: bool,
+}
+
+impl Cmd {
+    /// A literal argument passed to the command.
+    fn absorb(&mut self, lit: Option<&str>) {
+        if matches!(lit, Some("-c" | "/C" | "/c" | "-Command" | "-lc")) {
+            self.dash_c = true;
+        }
+        self.end |= lit.is_some_and(argv::ends_options);
+        self.value_next = lit.is_some_and(argv::takes_value);
+    }
 }
 
 struct Walker<'t> {
@@ -160,6 +178,7 @@ impl Walker<'_> {
                     if let Some(s) = str_lit(&b.left) {
                         t.sqlish |= sql_like(&s);
                         t.host_fixed = fixed_host(&s);
+                        t.starts_fixed = !s.is_empty();
                     }
                     t
                 })
@@ -311,6 +330,7 @@ impl Walker<'_> {
                 let mut parts = value.splitn(3, '{');
                 let prefix = parts.next().unwrap_or("");
                 t.sqlish |= sql_like(value);
+                t.starts_fixed = !prefix.is_empty();
                 t.host_fixed = fixed_host(prefix)
                     || (prefix.is_empty()
                         && match &first {
@@ -365,6 +385,15 @@ impl Walker<'_> {
         self.flow(sink, at, t, callee.to_string(), note);
     }
 
+    /// A tainted argument of a program run without a shell (AS-INJ-003).
+    fn check_option(&mut self, at: &Expr, program: Option<&str>, method: &str) {
+        let Some(t) = self.eval(at) else { return };
+        if t.reaches(Sink::Argv) && !t.starts_fixed && str_lit(at).is_none() {
+            let callee = argv::callee(program, &format!("Command::{method}()"));
+            self.flow(Sink::Argv, at, t, callee, None);
+        }
+    }
+
     /// The state of a `Command` expression: `Command::new(p)`, a variable holding one,
     /// or an `.arg`/`.args` chain on either.
     fn cmd_state(&self, e: &Expr) -> Option<Cmd> {
@@ -375,14 +404,18 @@ impl Walker<'_> {
                 if !n.ends_with("Command::new") {
                     return None;
                 }
-                let prog = c.args.first().and_then(str_lit).unwrap_or_default();
+                let prog = c.args.first().and_then(str_lit);
                 Some(Cmd {
-                    shell: SHELLS.iter().find(|s| **s == prog).copied(),
-                    dash_c: false,
+                    shell: SHELLS
+                        .iter()
+                        .find(|s| Some(**s) == prog.as_deref())
+                        .copied(),
+                    program: prog,
+                    ..Cmd::default()
                 })
             }
             Expr::Path(p) if p.path.segments.len() == 1 => {
-                self.cmds.get(&last_seg(&p.path)).copied()
+                self.cmds.get(&last_seg(&p.path)).cloned()
             }
             Expr::MethodCall(m) => {
                 let mut s = self.cmd_state(&m.receiver)?;
@@ -393,6 +426,7 @@ impl Walker<'_> {
                         Some(Expr::Macro(mm)) => {
                             return Some(Cmd {
                                 dash_c: s.dash_c || tokens_have_dash_c(&mm.mac),
+                                value_next: false,
                                 ..s
                             })
                         }
@@ -401,12 +435,7 @@ impl Walker<'_> {
                     _ => vec![],
                 };
                 for a in args {
-                    if matches!(
-                        str_lit(a).as_deref(),
-                        Some("-c" | "/C" | "/c" | "-Command" | "-lc")
-                    ) {
-                        s.dash_c = true;
-                    }
+                    s.absorb(str_lit(a).as_deref());
                 }
                 Some(s)
             }
@@ -419,7 +448,17 @@ impl Walker<'_> {
         impl<'ast> Visit<'ast> for G<'_, '_> {
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
                 let name = m.method.to_string();
-                if let Some(v) = var_of(&m.receiver) {
+                // `x.starts_with('-')`: a checked value cannot be an option.
+                let dash = m.args.first().is_some_and(|a| match strip(a) {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Char(c),
+                        ..
+                    }) => c.value() == '-',
+                    a => str_lit(a).is_some_and(|s| s.starts_with('-')),
+                });
+                if let (Some(v), true, "starts_with") = (var_of(&m.receiver), dash, name.as_str()) {
+                    self.0.env.clear(&v, bits(&[Sink::Argv]));
+                } else if let Some(v) = var_of(&m.receiver) {
                     match name.as_str() {
                         "starts_with" => {
                             let resolved = self.0.env.get(&v).is_some_and(|t| t.resolved);
@@ -516,8 +555,8 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             let cmd = self.cmd_state(&init.expr);
             let parents: Vec<String> = var_of(&init.expr).into_iter().collect();
             for n in names {
-                if let Some(c) = cmd {
-                    self.cmds.insert(n.name.clone(), c);
+                if let Some(c) = &cmd {
+                    self.cmds.insert(n.name.clone(), c.clone());
                 }
                 let t = t
                     .clone()
@@ -634,22 +673,18 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                             None => vec![],
                         }
                     };
-                    let mut dash_c = before.dash_c;
+                    let mut state = before.clone();
                     for e in elems {
-                        if let (Some(sh), true) = (before.shell, dash_c) {
+                        if let (Some(sh), true) = (before.shell, state.dash_c) {
                             let callee = format!("Command::new(\"{sh}\").arg(\"-c\")");
                             self.check_arg(Sink::Shell, e, &callee);
+                        } else if before.shell.is_none() && !state.end && !state.value_next {
+                            self.check_option(e, state.program.as_deref(), &name);
                         }
-                        if matches!(
-                            str_lit(e).as_deref(),
-                            Some("-c" | "/C" | "/c" | "-Command" | "-lc")
-                        ) {
-                            dash_c = true;
-                        }
+                        state.absorb(str_lit(e).as_deref());
                     }
                     if let Expr::Path(p) = strip(&m.receiver) {
-                        self.cmds
-                            .insert(last_seg(&p.path), Cmd { dash_c, ..before });
+                        self.cmds.insert(last_seg(&p.path), state);
                     }
                 }
             }

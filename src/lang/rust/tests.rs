@@ -84,7 +84,8 @@ impl S {
     }
 }
 "#;
-    assert_eq!(flows(src), []);
+    // Without a shell the revision is one argv entry: only an option (AS-INJ-003).
+    assert_eq!(flows(src), [(Sink::Argv, "&a.rev".to_string())]);
 }
 
 #[test]
@@ -200,4 +201,32 @@ impl S {
             (Sink::Shell, "req.cmd.clone()".to_string())
         ]
     );
+}
+
+#[test]
+fn argv_options() {
+    let body = |b: &str| {
+        format!(
+            "impl S {{\n    #[tool(description = \"x\")]\n    fn t(&self, Parameters(a): Parameters<A>) -> String {{\n        {b}\n        String::new()\n    }}\n}}\n"
+        )
+    };
+    let bad = body("let mut c = Command::new(\"git\"); c.arg(\"log\"); c.arg(&a.rev); c.output();");
+    assert_eq!(flows(&bad), [(Sink::Argv, "&a.rev".to_string())]);
+    assert_eq!(
+        flows(&body(
+            "Command::new(\"curl\").args([\"-s\", &a.url]).output();"
+        )),
+        [(Sink::Argv, "&a.url".to_string())]
+    );
+    for ok in [
+        "Command::new(\"git\").args([\"log\", \"--\", &a.rev]).output();",
+        "Command::new(\"git\").arg(\"-C\").arg(&a.repo).arg(\"status\").output();",
+        "Command::new(\"git\").arg(format!(\"--grep={}\", a.q)).output();",
+        "if a.rev.starts_with('-') { return String::new(); } Command::new(\"git\").arg(&a.rev).output();",
+    ] {
+        assert!(
+            !flows(&body(ok)).iter().any(|f| f.0 == Sink::Argv),
+            "{ok}"
+        );
+    }
 }

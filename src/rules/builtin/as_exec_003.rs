@@ -25,6 +25,12 @@ impl Rule for HostCodeExecution {
         if let Some(code) = file.code.filter(|c| c.lang == Lang::Python) {
             code_executors(code, cx);
         }
+        if let Some(code) = file
+            .code
+            .filter(|c| c.lang != Lang::Python && c.lang != Lang::Rust)
+        {
+            ts_executors(code, cx);
+        }
     }
 }
 
@@ -119,6 +125,145 @@ fn code_executors(code: &Module, cx: &mut Context<'_>) {
             legacy_autogen(c, cx);
         }
     }
+}
+
+/// Packages of the OpenAI Agents SDK for JavaScript.
+const OPENAI_AGENTS_JS: &[&str] = &[
+    "@openai/agents",
+    "@openai/agents-core",
+    "@openai/agents-openai",
+];
+/// The Claude Agent SDK for TypeScript and its former name.
+const CLAUDE_SDK_JS: &[&str] = &[
+    "@anthropic-ai/claude-agent-sdk",
+    "@anthropic-ai/claude-code",
+];
+
+/// LangChain.js's Pyodide interpreter tool, in the community package and the old path.
+const LANGCHAIN_PYINTERPRETER: &[&str] = &[
+    "@langchain/community/experimental/tools/pyinterpreter",
+    "langchain/experimental/tools/pyinterpreter",
+];
+
+fn from_any(c: &Call, modules: &[&str]) -> bool {
+    modules
+        .iter()
+        .any(|m| c.callee.strip_prefix(m).is_some_and(|r| r.starts_with('.')))
+}
+
+/// An approval option that asks a person: anything but a literal `false`.
+fn asks_approval(c: &Call, key: &str) -> bool {
+    c.kw(key)
+        .is_some_and(|a| !matches!(a.value, Value::Bool(false)))
+}
+
+fn ts_executors(code: &Module, cx: &mut Context<'_>) {
+    for c in &code.index.calls {
+        if c.last() == "shellTool" && from_any(c, OPENAI_AGENTS_JS) {
+            openai_shell_tool(c, cx);
+        } else if c.last() == "computerTool" && from_any(c, OPENAI_AGENTS_JS) {
+            // The SDK drives a `Computer` the program implements, in its own environment.
+            let approved = asks_approval(c, "needsApproval");
+            cx.report(
+                c.callee_span.clone(),
+                "computerTool",
+                "OpenAI Agents `computerTool` lets the model drive a computer this program controls (clicks, typing, navigation) with its sessions and files",
+            )
+            .severity(if approved { Severity::Low } else { Severity::Medium });
+        } else if c.last() == "query" && from_any(c, CLAUDE_SDK_JS) {
+            claude_query(code, c, cx);
+        } else if matches!(c.last(), "PythonInterpreterTool" | "initialize")
+            && c.callee.contains("PythonInterpreterTool")
+            && from_any(c, LANGCHAIN_PYINTERPRETER)
+        {
+            cx.report(
+                c.callee_span.clone(),
+                "PythonInterpreterTool",
+                "LangChain.js `PythonInterpreterTool` runs model-written Python in Pyodide inside this process, whose `js` module reaches the host JavaScript runtime; it is not an isolated sandbox",
+            )
+            .severity(Severity::Medium);
+        }
+    }
+}
+
+/// `shellTool({ shell })` runs on this host unless `environment` names a hosted
+/// container (`container_auto`, `container_reference`).
+fn openai_shell_tool(c: &Call, cx: &mut Context<'_>) {
+    let hosted = match c.kw("environment").map(|a| &a.value) {
+        Some(Value::Object(props)) => props.iter().any(|p| {
+            p.name.as_deref() == Some("type")
+                && matches!(&p.value, Value::Str(t) if t.starts_with("container"))
+        }),
+        // A variable: where it points is not known here.
+        Some(_) => true,
+        None => false,
+    };
+    if hosted {
+        return;
+    }
+    if asks_approval(c, "needsApproval") {
+        cx.report(
+            c.callee_span.clone(),
+            "shellTool",
+            "OpenAI Agents `shellTool` with a local shell runs the commands its model writes on this host; each call waits for `needsApproval`, so a person (or the approval function) is the only barrier",
+        )
+        .severity(Severity::Medium);
+    } else {
+        cx.report(
+            c.callee_span.clone(),
+            "shellTool",
+            "OpenAI Agents `shellTool` with a local shell runs the commands its model writes on this host without approval",
+        )
+        .severity(Severity::High);
+    }
+}
+
+/// `query({ options: { permissionMode: "bypassPermissions" } })`: every tool call that
+/// no deny rule blocks is approved, Bash included (the allow list does not limit it).
+fn claude_query(code: &Module, c: &Call, cx: &mut Context<'_>) {
+    let Some(options) = c.kw("options") else {
+        return;
+    };
+    let Value::Object(props) = &options.value else {
+        return;
+    };
+    let prop = |k: &str| props.iter().find(|p| p.name.as_deref() == Some(k));
+    let Some(mode) = prop("permissionMode") else {
+        return;
+    };
+    if code.index.string(mode).map(|s| s.0) != Some("bypassPermissions") {
+        return;
+    }
+    let lists_bash = |k: &str| {
+        prop(k).is_some_and(|a| match &a.value {
+            Value::List(items) => items
+                .iter()
+                .any(|(v, _)| matches!(v, Value::Str(s) if s == "Bash" || s.starts_with("Bash("))),
+            _ => false,
+        })
+    };
+    let denied = prop("disallowedTools").is_some_and(|a| match &a.value {
+        Value::List(items) => items
+            .iter()
+            .any(|(v, _)| matches!(v, Value::Str(s) if s == "Bash")),
+        _ => false,
+    });
+    if denied {
+        return;
+    }
+    let why = if lists_bash("allowedTools") {
+        "with `Bash` allowed"
+    } else {
+        "which approves Bash too unless `disallowedTools` names it"
+    };
+    cx.report(
+        mode.span.clone(),
+        "query:permissionMode",
+        format!(
+            "Claude Agent SDK `query` runs with `permissionMode: \"bypassPermissions\"` {why}: the shell commands its model writes run on this host without approval"
+        ),
+    )
+    .severity(Severity::High);
 }
 
 /// `Agent(allow_code_execution=True, code_execution_mode="unsafe")`, as in the YAML.

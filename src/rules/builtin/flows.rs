@@ -1,13 +1,24 @@
 //! Reports taint flows of one sink class: the sink argument is the finding, the
 //! source and each step on the way are its related locations.
 
-use crate::finding::Location;
+use crate::finding::{Finding, Location};
 use crate::lang::{Flow, Sink};
 use crate::rules::{Context, Parsed};
 
 /// Reports every flow of `sink` in a code file; `what` says in a few words what the
 /// sink does with the value and why that is dangerous.
 pub fn report(file: &Parsed<'_>, cx: &mut Context<'_>, sink: Sink, what: impl Fn(&Flow) -> String) {
+    report_adjusted(file, cx, sink, what, |_, _| {});
+}
+
+/// [`report`], with `adjust` setting each finding's severity or confidence from its flow.
+pub fn report_adjusted(
+    file: &Parsed<'_>,
+    cx: &mut Context<'_>,
+    sink: Sink,
+    what: impl Fn(&Flow) -> String,
+    adjust: impl Fn(&Flow, &mut Finding),
+) {
     let Some(code) = file.code else {
         return;
     };
@@ -33,7 +44,9 @@ pub fn report(file: &Parsed<'_>, cx: &mut Context<'_>, sink: Sink, what: impl Fn
             })
             .collect();
         let route = format!("{}:{}", f.tool, f.callee);
-        cx.report(f.span.clone(), &route, msg).related = related;
+        let finding = cx.report(f.span.clone(), &route, msg);
+        finding.related = related;
+        adjust(f, finding);
     }
 }
 

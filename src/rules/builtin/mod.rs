@@ -21,6 +21,7 @@ mod as_exec_004;
 mod as_exec_005;
 mod as_inj_001;
 mod as_inj_002;
+mod as_inj_003;
 mod as_inj_004;
 mod as_inj_005;
 mod as_inj_006;
@@ -86,6 +87,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_exec_005::UnrestrictedRequests),
         Box::new(as_inj_001::ShellInjection),
         Box::new(as_inj_002::CodeInjection),
+        Box::new(as_inj_003::ArgumentInjection),
         Box::new(as_inj_004::PathTraversal),
         Box::new(as_inj_005::Ssrf),
         Box::new(as_inj_006::SqlInjection),
