@@ -9,12 +9,16 @@ use tree_sitter::Node;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, Tool};
 
+mod content;
+mod sources;
+
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
 pub(super) type Imports = HashMap<String, String>;
 
 pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, imports, &funcs);
+    let src = sources::Ctx::new(nodes, text, imports);
     let mut flows = Vec::new();
     for (tool, func, skip) in &found {
         if super::too_deep(*func) {
@@ -24,6 +28,7 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             text,
             imports,
             funcs: &funcs,
+            src: &src,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
@@ -40,6 +45,33 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             env.set(name, Some(t), Vec::new(), true);
         }
         fx.function(*func, &mut env);
+        flows.extend(fx.flows);
+    }
+    // Model output and request data are sources in any function, and at module level.
+    let tool_fns = found.iter().map(|(_, f, _)| f.id()).collect();
+    for e in src.entries(nodes, text, &tool_fns) {
+        if super::too_deep(e.node) {
+            continue;
+        }
+        let mut fx = Fx {
+            text,
+            imports,
+            funcs: &funcs,
+            src: &src,
+            tool: &e.name,
+            flows: Vec::new(),
+            depth: 0,
+        };
+        let mut env = Env::default();
+        env.requests.extend(e.requests);
+        for (name, t) in e.seeds {
+            env.set(&name, Some(t), Vec::new(), true);
+        }
+        if e.node.kind() == "module" {
+            fx.block(e.node, &mut env, 0, &mut None);
+        } else {
+            fx.function(e.node, &mut env);
+        }
         flows.extend(fx.flows);
     }
     let tools = found.into_iter().map(|(t, _, _)| t).collect();
@@ -443,6 +475,8 @@ struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
     funcs: &'a HashMap<String, Node<'t>>,
+    /// Model-output and request sources of this file.
+    src: &'a sources::Ctx,
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
@@ -880,9 +914,13 @@ impl<'a, 't> Fx<'a, 't> {
                 if let Some(t) = env.get(self.t(node)) {
                     return Some(t.clone());
                 }
+                if let Some(t) = self.src.request_attr(node, self.text, env) {
+                    return Some(t);
+                }
                 node.child_by_field_name("object")
                     .and_then(|o| self.expr(o, env))
             }
+            "dictionary" => self.role_dict(node, env),
             "subscript" => {
                 for s in children(node).into_iter().skip(1) {
                     self.expr(s, env);
@@ -1023,6 +1061,17 @@ impl<'a, 't> Fx<'a, 't> {
             kw: &kw,
         };
         self.sinks(&call, env);
+        self.content_sinks(&call, env);
+        let (src, text, imports) = (self.src, self.text, self.imports);
+        if let Some(t) = src
+            .model_call(node, f, &name, &last, recv, text, imports)
+            .or_else(|| src.request_call(node, &last, recv, text, env))
+        {
+            return Some(t);
+        }
+        if let Some(t) = self.html_clean(&name, &pos) {
+            return t;
+        }
 
         // Helpers in the same file, one level deep.
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {

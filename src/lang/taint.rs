@@ -19,6 +19,35 @@ pub enum Sink {
     Network,
     /// A SQL statement (AS-INJ-006).
     Sql,
+    /// HTML or markup rendered without escaping (AS-INJ-007).
+    Html,
+    /// The content of a system or developer prompt (AS-INJ-008).
+    Prompt,
+}
+
+/// Where a tainted value comes from: the rules word their messages, and pick the
+/// flows they report, by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// A parameter of a tool the model calls.
+    #[default]
+    Tool,
+    /// Text a language model returned (prompt injection steers it).
+    Model,
+    /// Data of an HTTP request to a server route.
+    Request,
+}
+
+impl Origin {
+    /// Who chooses the value, for the "why it is dangerous" half of a message.
+    pub fn who(self) -> &'static str {
+        match self {
+            Origin::Tool | Origin::Model => {
+                "whoever steers the model (a prompt injection in any text it reads)"
+            }
+            Origin::Request => "any client that can reach this route",
+        }
+    }
 }
 
 impl Sink {
@@ -29,6 +58,8 @@ impl Sink {
             Sink::File => 4,
             Sink::Network => 8,
             Sink::Sql => 16,
+            Sink::Html => 32,
+            Sink::Prompt => 64,
         }
     }
 }
@@ -39,7 +70,7 @@ pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
 
 /// Every class: for validations that make a value safe everywhere (allow-lists,
 /// numeric conversion).
-pub const ALL: u8 = 31;
+pub const ALL: u8 = 127;
 
 pub fn bits(classes: &[Sink]) -> u8 {
     classes.iter().fold(0, |b, s| b | s.bit())
@@ -70,6 +101,8 @@ pub struct Taint {
     /// A URL whose scheme and host come before any tainted part
     /// (`f"{API}/alerts?area={state}"`): the value cannot choose the server.
     pub host_fixed: bool,
+    /// What the source is.
+    pub origin: Origin,
 }
 
 impl Taint {
@@ -77,6 +110,14 @@ impl Taint {
         Taint {
             steps: vec![Step { span, label }],
             ..Taint::default()
+        }
+    }
+
+    /// A source other than a tool parameter.
+    pub fn from(origin: Origin, span: Span, label: String) -> Self {
+        Taint {
+            origin,
+            ..Taint::source(span, label)
         }
     }
 
@@ -128,12 +169,13 @@ pub struct Flow {
     pub span: Span,
     /// The sink call as the reader knows it, e.g. `subprocess.run(..., shell=True)`.
     pub callee: String,
-    /// The tool whose parameter is the source.
+    /// The tool whose parameter is the source, or the function the flow is in.
     pub tool: String,
     /// Source first, then each assignment and helper call on the way.
     pub steps: Vec<Step>,
     /// What makes the flow worse or explains a guard that does not count.
     pub note: Option<&'static str>,
+    pub origin: Origin,
 }
 
 impl Flow {
@@ -156,6 +198,7 @@ impl Flow {
                 tool: tool.to_string(),
                 steps: t.steps.clone(),
                 note,
+                origin: t.origin,
             });
         }
     }
@@ -169,6 +212,8 @@ pub struct Env {
     parents: HashMap<String, Vec<String>>,
     /// Variables holding an HTTP client or session object.
     pub clients: std::collections::HashSet<String>,
+    /// Variables holding a web framework's request object (`request: Request`).
+    pub requests: std::collections::HashSet<String>,
 }
 
 impl Env {

@@ -343,6 +343,7 @@ impl Walker<'_> {
             span: span_of(at),
             callee,
             tool: self.tool.clone(),
+            origin: t.origin,
             steps: t.steps,
             note,
         });
