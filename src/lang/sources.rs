@@ -190,7 +190,10 @@ pub fn js_model_fn(module_member: &str) -> bool {
             | "ai.streamObject"
             | "@openai/agents.run"
             | "openai/agents.run"
-            | "@mastra/core.generate"
+            | "ai/react.useChat"
+            | "ai/react.useCompletion"
+            | "@ai-sdk/react.useChat"
+            | "@ai-sdk/react.useCompletion"
     )
 }
 

@@ -10,6 +10,9 @@ use tree_sitter::Node;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL};
 use super::{string_literal, text_of, unwrap_expr, Tool};
 
+mod content;
+mod sources;
+
 /// Local name → module or module member: `cp` → `child_process`, `run` →
 /// `child_process.exec` (also through `promisify`).
 pub(super) type Imports = HashMap<String, String>;
@@ -17,6 +20,7 @@ pub(super) type Imports = HashMap<String, String>;
 pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, &funcs);
+    let src = sources::Ctx::new(nodes, text, imports);
     let mut flows = Vec::new();
     for (tool, handler) in &found {
         if super::too_deep(*handler) {
@@ -26,6 +30,7 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             text,
             imports,
             funcs: &funcs,
+            src: &src,
             tool: &tool.name,
             flows: Vec::new(),
             depth: 0,
@@ -39,6 +44,30 @@ pub fn analyse(nodes: &[Node<'_>], text: &str, imports: &Imports) -> (Vec<Tool>,
             env.set(name, Some(t), Vec::new(), true);
         }
         fx.function(*handler, &mut env);
+        flows.extend(fx.flows);
+    }
+    // Model output and request data are sources in any function, and at module level.
+    let tool_fns = found.iter().map(|(_, f)| f.id()).collect();
+    for e in src.entries(nodes, text, &tool_fns) {
+        if super::too_deep(e.node) {
+            continue;
+        }
+        let mut fx = Fx {
+            text,
+            imports,
+            funcs: &funcs,
+            src: &src,
+            tool: &e.name,
+            flows: Vec::new(),
+            depth: 0,
+        };
+        let mut env = Env::default();
+        env.requests.extend(e.requests);
+        if e.node.kind() == "program" {
+            fx.block(e.node, &mut env, 0, &mut None);
+        } else {
+            fx.function(e.node, &mut env);
+        }
         flows.extend(fx.flows);
     }
     let tools = found.into_iter().map(|(t, _)| t).collect();
@@ -467,6 +496,8 @@ struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
     funcs: &'a HashMap<String, Node<'t>>,
+    /// Model-output and request sources of this file.
+    src: &'a sources::Ctx,
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
@@ -608,6 +639,7 @@ impl<'a, 't> Fx<'a, 't> {
                     return;
                 };
                 let mut t = self.expr(r, env);
+                self.html_assign(l, r, t.as_ref());
                 let parents = self.tainted_idents(r, env);
                 if e.kind() == "augmented_assignment_expression" {
                     t = Taint::merge(self.expr(l, env), t).map(|mut t| {
@@ -871,9 +903,14 @@ impl<'a, 't> Fx<'a, 't> {
                 if let Some(t) = env.get(self.t(node)) {
                     return Some(t.clone());
                 }
+                if let Some(t) = self.src.request_member(node, self.text, env) {
+                    return Some(t);
+                }
                 node.child_by_field_name("object")
                     .and_then(|o| self.expr(o, env))
             }
+            "jsx_attribute" => self.jsx_attribute(node, env),
+            "object" => self.object(node, env),
             "subscript_expression" => {
                 if let Some(i) = node.child_by_field_name("index") {
                     self.expr(i, env);
@@ -988,8 +1025,11 @@ impl<'a, 't> Fx<'a, 't> {
         if args_node.is_some_and(|a| a.kind() == "template_string") {
             return None;
         }
+        let arg_nodes = args_node.map(children).unwrap_or_default();
+        let requests = self.src.route_requests(recv, &last, &arg_nodes, self.text);
+        env.requests.extend(requests);
         let mut pos: Vec<(Node<'t>, Option<Taint>)> = Vec::new();
-        for a in args_node.map(children).unwrap_or_default() {
+        for a in arg_nodes {
             if a.kind() == "comment" {
                 continue;
             }
@@ -1011,6 +1051,17 @@ impl<'a, 't> Fx<'a, 't> {
             pos.push((a, t));
         }
         self.sinks(node, &name, &last, recv, recv_t.as_ref(), &pos, is_new);
+        self.content_calls(&name, &last, recv, &pos);
+        let (src, text, imports) = (self.src, self.text, self.imports);
+        if let Some(t) = src
+            .model_call(node, f, &name, &last, recv, text, imports)
+            .or_else(|| src.request_call(node, &last, recv, text, env))
+        {
+            return Some(t);
+        }
+        if let Some(t) = self.html_clean(&name, &last, &pos) {
+            return t;
+        }
 
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()

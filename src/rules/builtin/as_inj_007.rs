@@ -1,6 +1,8 @@
 //! AS-INJ-007: model output rendered as HTML without sanitising (taint flow; see
-//! src/lang). Only flows whose source is model output are recorded for this sink.
+//! src/lang; only flows whose source is model output are recorded for this sink),
+//! and markdown renderers configured to pass raw HTML through.
 
+use crate::lang::calls::{Call, Value};
 use crate::lang::Sink;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -17,5 +19,28 @@ impl Rule for ModelOutputHtml {
         flows::report(file, cx, Sink::Html, |f| {
             format!("`{}`, which renders it as HTML unsanitised: a prompt injection can make the model emit script or an image URL that leaks the conversation to another site", f.callee)
         });
+        let Some(code) = file.code else { return };
+        for c in code.index.calls.iter().filter(|c| markdown_it(c)) {
+            let html_on = c.args.iter().find_map(|a| match &a.value {
+                Value::Object(entries) => entries
+                    .iter()
+                    .find(|e| e.name.as_deref() == Some("html") && e.is_true()),
+                _ => None,
+            });
+            if let Some(a) = html_on {
+                cx.report(
+                    a.span.clone(),
+                    &format!("{}:html", c.raw),
+                    format!("`{}` is created with `html: true`: raw HTML in the markdown it renders (model answers included) reaches the page unsanitised.", c.raw),
+                );
+            }
+        }
     }
+}
+
+/// `new MarkdownIt({...})`, `markdownit({...})`, Python `MarkdownIt("commonmark", {...})`.
+fn markdown_it(c: &Call) -> bool {
+    c.callee == "markdown-it"
+        || c.callee == "markdown_it.MarkdownIt"
+        || c.callee == "markdown-it.default"
 }
