@@ -257,6 +257,9 @@ fn params(func: Node<'_>, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         if matches!(name, "self" | "cls" | "run_manager" | "callbacks")
             || ty.contains("Context")
             || ty.contains("CallbackManager")
+            // LangChain injects these; the model does not choose them.
+            || ty.contains("ToolRuntime")
+            || ty.contains("Injected")
         {
             continue;
         }
@@ -881,6 +884,28 @@ impl<'a, 't> Fx<'a, 't> {
         };
         if e.kind() == "call" {
             self.guard_call(e, env);
+            self.validator_callback(e, env);
+        }
+    }
+
+    /// `await run_in_threadpool(validate_url, url)`, `asyncio.to_thread(check, p)`:
+    /// a validating helper run through an executor validates the other arguments.
+    fn validator_callback(&mut self, call: Node<'_>, env: &mut Env) {
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let args = children(args);
+        let validator = args
+            .iter()
+            .any(|a| a.kind() == "identifier" && taint::is_validator_name(self.t(*a)));
+        if validator {
+            let checked: Vec<Node<'_>> = args
+                .into_iter()
+                .filter(|a| a.kind() != "identifier" || env.is_tainted(self.t(*a)))
+                .collect();
+            for a in checked {
+                self.validated(a, env, ALL);
+            }
         }
     }
 
@@ -1126,6 +1151,15 @@ impl<'a, 't> Fx<'a, 't> {
                     t.clear(bits(&[Sink::File]));
                     t
                 })
+            }
+            // `re.sub(r"[^\w.-]", "_", name)`: only the kept characters remain.
+            "re.sub" => {
+                let pattern = pos.first().and_then(|p| string_literal(p.0, self.text));
+                let cleared = pattern.map(|p| taint::stripped_by(&p)).unwrap_or(0);
+                return pos.get(2).and_then(|p| p.1.clone()).map(|mut t| {
+                    t.clear(cleared);
+                    t
+                });
             }
             "urllib.parse.quote" | "urllib.parse.quote_plus" => {
                 return arg0.map(|mut t| {

@@ -34,6 +34,10 @@ pub fn llm_module(m: &str) -> bool {
             | "cohere"
             | "google"
             | "crewai"
+            | "agno"
+            | "pydantic_ai"
+            | "smolagents"
+            | "strands"
             | "agents"
             | "ai-sdk"
             | "ai"
@@ -82,6 +86,9 @@ pub fn llm_ctor(last: &str) -> bool {
                 | "init_chat_model"
                 | "initChatModel"
                 | "GenerativeModel"
+                | "Agent"
+                | "CodeAgent"
+                | "ToolCallingAgent"
                 | "Crew"
                 | "as_query_engine"
                 | "as_chat_engine"
@@ -135,6 +142,7 @@ pub fn llm_method(m: &str, recv: &str, by_name: bool) -> bool {
             | "apredict"
             | "run"
             | "arun"
+            | "run_sync"
             | "stream"
             | "astream"
             | "complete"
@@ -246,6 +254,25 @@ pub fn route_verb(m: &str) -> bool {
         "get" | "post" | "put" | "patch" | "delete" | "route" | "api_route" | "all" | "use"
     )
 }
+
+/// String methods whose result is still the text they were given: a system prompt
+/// built with one of them holds the untrusted value. Any other call in that place
+/// computes the prompt out of sight (`systemPrompt({ selectedChatModel })` picks a
+/// constant by the value), so it is not reported.
+pub const STRING_METHODS: &[&str] = &[
+    "format",
+    "join",
+    "concat",
+    "replace",
+    "strip",
+    "trim",
+    "toString",
+    "dedent",
+    "lower",
+    "upper",
+    "format_map",
+    "substitute",
+];
 
 /// The source label for a model call: the callee as written, shortened.
 pub fn label(callee: &str) -> String {

@@ -351,6 +351,37 @@ mod names {
     }
 }
 
+/// What replacing every match of `pattern` makes safe, when the pattern is one
+/// negated character class (`[^a-zA-Z0-9._-]+`): the characters it keeps are all
+/// that is left. Keeping no `/` or `\\` leaves a single path component; keeping only
+/// word characters, `.`, `-` and spaces leaves nothing a shell, SQL or code parser
+/// gives meaning to.
+pub fn stripped_by(pattern: &str) -> u8 {
+    let p = pattern.trim_end_matches(['+', '*']);
+    let Some(class) = p.strip_prefix("[^").and_then(|c| c.strip_suffix(']')) else {
+        return 0;
+    };
+    if class.contains(['[', ']']) {
+        return 0;
+    }
+    let plain = class
+        .replace("\\w", "")
+        .replace("\\d", "")
+        .replace("\\s", "")
+        .replace("\\.", "")
+        .replace("\\-", "");
+    if plain
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+    {
+        return ALL;
+    }
+    if class.contains('/') || class.contains('\\') {
+        return 0;
+    }
+    bits(&[Sink::File])
+}
+
 /// Flows deduplicated by sink position and class, in source order.
 pub fn dedup(mut flows: Vec<Flow>) -> Vec<Flow> {
     flows.sort_by_key(|f| (f.span.start, f.span.end));
@@ -381,6 +412,17 @@ mod tests {
         assert!(!fixed_host("https://api.example.com"));
         assert!(!fixed_host(""));
         assert!(!fixed_host("\u{0}"));
+    }
+
+    #[test]
+    fn stripped_classes() {
+        assert_eq!(stripped_by("[^a-zA-Z0-9._-]"), ALL);
+        assert_eq!(stripped_by("[^\\w.-]+"), ALL);
+        assert_eq!(stripped_by("[^a-z;|]"), bits(&[Sink::File]));
+        assert_eq!(stripped_by("[^a-z/]"), 0);
+        assert_eq!(stripped_by("[a-z]"), 0);
+        assert_eq!(stripped_by("[^"), 0);
+        assert_eq!(stripped_by("é"), 0);
     }
 
     #[test]

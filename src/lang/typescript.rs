@@ -1108,6 +1108,22 @@ impl<'a, 't> Fx<'a, 't> {
         for (_, t) in &pos {
             acc = Taint::merge(acc, t.clone());
         }
+        // `name.replace(/[^a-zA-Z0-9._-]/g, "_")`: only the kept characters remain.
+        if matches!(last.as_str(), "replace" | "replaceAll") {
+            let re = pos
+                .first()
+                .map(|(n, _)| unwrap_expr(*n))
+                .filter(|n| n.kind() == "regex");
+            let pattern = re
+                .and_then(|r| r.child_by_field_name("pattern"))
+                .map(|p| self.t(p));
+            let global = re
+                .and_then(|r| r.child_by_field_name("flags"))
+                .is_some_and(|f| self.t(f).contains('g'));
+            if let (Some(p), true, Some(t)) = (pattern, global, acc.as_mut()) {
+                t.clear(taint::stripped_by(p));
+            }
+        }
         if matches!(last.as_str(), "join" | "concat" | "replace" | "format") {
             acc = acc.map(|mut t| {
                 t.built = true;

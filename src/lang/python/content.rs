@@ -5,6 +5,7 @@
 use tree_sitter::Node;
 
 use super::{children, Call, Fx};
+use crate::lang::sources as names;
 use crate::lang::string_literal;
 use crate::lang::taint::{bits, Env, Origin, Sink, Taint};
 
@@ -34,11 +35,19 @@ impl<'t> Fx<'_, 't> {
     fn content_flow(&mut self, sink: Sink, at: Node<'_>, t: &Taint, callee: String) {
         let wanted = match sink {
             Sink::Html => t.origin == Origin::Model,
-            _ => t.origin != Origin::Model,
+            _ => t.origin != Origin::Model && !self.opaque_call(at),
         };
         if wanted {
             self.flow(sink, at, t, callee, None);
         }
+    }
+
+    /// A call other than a string method: what it returns is not visible here.
+    fn opaque_call(&self, at: Node<'_>) -> bool {
+        at.kind() == "call"
+            && at
+                .child_by_field_name("function")
+                .is_some_and(|f| !names::STRING_METHODS.contains(&self.last_name(f).as_str()))
     }
 
     /// The result of an HTML sanitiser, cleared for rendering.
@@ -68,9 +77,9 @@ impl<'t> Fx<'_, 't> {
                     .and_then(|x| x.2.clone().map(|t| (x.1, t)))
             });
         // HTML.
-        let streamlit = name.starts_with("streamlit.")
-            && matches!(c.last, "markdown" | "write" | "caption")
-            && kw_true("unsafe_allow_html");
+        // Streamlit, also through placeholders (`slot = st.empty()`; `slot.markdown(...)`).
+        let streamlit =
+            matches!(c.last, "markdown" | "write" | "caption") && kw_true("unsafe_allow_html");
         let html = streamlit
             || matches!(
                 name,
@@ -84,7 +93,12 @@ impl<'t> Fx<'_, 't> {
         if html {
             if let Some((n, t)) = first.clone() {
                 let callee = if streamlit {
-                    format!("{name}(..., unsafe_allow_html=True)")
+                    let shown = if name.is_empty() {
+                        self.t(c.node.child_by_field_name("function").unwrap_or(c.node))
+                    } else {
+                        name
+                    };
+                    format!("{shown}(..., unsafe_allow_html=True)")
                 } else {
                     format!("{name}()")
                 };

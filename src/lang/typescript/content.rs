@@ -25,11 +25,25 @@ impl<'t> Fx<'_, 't> {
     fn content_flow(&mut self, sink: Sink, at: Node<'_>, t: &Taint, callee: String) {
         let wanted = match sink {
             Sink::Html => t.origin == Origin::Model,
-            _ => t.origin != Origin::Model,
+            _ => t.origin != Origin::Model && !self.opaque_call(at),
         };
         if wanted {
             self.flow(sink, at, t, callee, None);
         }
+    }
+
+    /// A call other than a string method: what it returns is not visible here.
+    fn opaque_call(&self, at: Node<'_>) -> bool {
+        let at = unwrap_expr(at);
+        let f = at.child_by_field_name("function");
+        at.kind() == "call_expression"
+            && f.is_some_and(|f| {
+                let last = f
+                    .child_by_field_name("property")
+                    .map(|p| self.t(p))
+                    .unwrap_or_else(|| self.t(f));
+                !names::STRING_METHODS.contains(&last)
+            })
     }
 
     /// `DOMPurify.sanitize(x)`, `sanitizeHtml(x)`, `escapeHtml(x)`: safe to render.
