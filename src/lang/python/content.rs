@@ -132,7 +132,18 @@ impl<'t> Fx<'_, 't> {
                 }
             }
         }
-        for (k, v, t) in c.kw {
+        // `system=` of a model call, `instructions=`/`backstory=` of an agent: not any
+        // function that happens to take such a keyword.
+        let path = if name.is_empty() {
+            self.t(c.node.child_by_field_name("function").unwrap_or(c.node))
+        } else {
+            name
+        };
+        let instructed = names::llm_ctor(c.last)
+            || c.last.ends_with("Agent")
+            || names::model_api_path(path, true)
+            || path.ends_with(".messages.stream");
+        for (k, v, t) in c.kw.iter().filter(|_| instructed) {
             if let (true, Some(t)) = (ROLE_KWARGS.contains(&k.as_str()), t) {
                 let callee = format!("{}({k}=...)", if name.is_empty() { c.last } else { name });
                 self.content_flow(Sink::Prompt, *v, t, callee);

@@ -85,6 +85,24 @@ pub fn analyse(found: &Found<'_>, text: &str) -> Vec<Flow> {
     w.flows
 }
 
+/// An axum handler: its extractors' bindings are request data.
+pub fn analyse_route(h: &super::routes::Handler<'_>, text: &str) -> Vec<Flow> {
+    let mut w = Walker {
+        text,
+        tool: h.name.clone(),
+        env: Env::default(),
+        cmds: HashMap::new(),
+        flows: Vec::new(),
+    };
+    for s in &h.sources {
+        let label = format!("request field `{}` of handler `{}`", s.name, h.name);
+        let t = Taint::from(taint::Origin::Request, s.span.clone(), label);
+        w.env.set(&s.name, Some(t), vec![], true);
+    }
+    w.visit_block(h.body);
+    w.flows
+}
+
 fn last_seg(p: &syn::Path) -> String {
     p.segments
         .last()
