@@ -1054,7 +1054,7 @@ impl<'a, 't> Fx<'a, 't> {
         self.content_calls(&name, &last, recv, &pos);
         let (src, text, imports) = (self.src, self.text, self.imports);
         if let Some(t) = src
-            .model_call(node, f, &name, &last, recv, text, imports)
+            .model_call(node, &name, &last, recv, text, imports)
             .or_else(|| src.request_call(node, &last, recv, text, env))
         {
             return Some(t);

@@ -139,13 +139,13 @@ impl Ctx {
     pub fn model_call(
         &self,
         call: Node<'_>,
-        f: Node<'_>,
         name: &str,
         last: &str,
         recv: Option<Node<'_>>,
         text: &str,
         imports: &Imports,
     ) -> Option<Taint> {
+        let f = call.child_by_field_name("function")?;
         let path = if name.is_empty() {
             text_of(f, text)
                 .chars()

@@ -117,13 +117,15 @@ impl Ctx {
     pub fn model_call(
         &self,
         call: Node<'_>,
-        f: Node<'_>,
         name: &str,
         last: &str,
         recv: Option<Node<'_>>,
         text: &str,
         imports: &Imports,
     ) -> Option<Taint> {
+        let f = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"))?;
         let path: String = text_of(f, text)
             .chars()
             .filter(|c| !c.is_whitespace())
