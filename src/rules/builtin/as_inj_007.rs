@@ -20,6 +20,11 @@ impl Rule for ModelOutputHtml {
             format!("`{}`, which renders it as HTML unsanitised: a prompt injection can make the model emit script or an image URL that leaks the conversation to another site", f.callee)
         });
         let Some(code) = file.code else { return };
+        // A file that sanitises what it renders (`DOMPurify.sanitize(md.render(x))`)
+        // keeps raw HTML for the markup the sanitiser allows.
+        if code.index.calls.iter().any(sanitiser) {
+            return;
+        }
         for c in code.index.calls.iter().filter(|c| markdown_it(c)) {
             let html_on = c.args.iter().find_map(|a| match &a.value {
                 Value::Object(entries) => entries
@@ -43,4 +48,12 @@ fn markdown_it(c: &Call) -> bool {
     c.callee == "markdown-it"
         || c.callee == "markdown_it.MarkdownIt"
         || c.callee == "markdown-it.default"
+}
+
+fn sanitiser(c: &Call) -> bool {
+    c.last() == "sanitize"
+        || matches!(
+            c.callee.as_str(),
+            "sanitize-html" | "bleach.clean" | "nh3.clean" | "xss"
+        )
 }
