@@ -1,7 +1,8 @@
-//! axum route handlers: the values its extractors (`Json<T>`, `Query<T>`, `Path<T>`,
-//! `Form<T>`) pull from the request are chosen by any client of the route. Handlers
-//! are the free and associated functions of a file that uses axum whose parameters
-//! include such an extractor; the taint pass then runs over them as over a tool.
+//! Rust functions with sources other than tool parameters. axum route handlers:
+//! what their extractors (`Json<T>`, `Query<T>`, `Path<T>`, `Form<T>`) pull from the
+//! request is chosen by any client of the route. In a file that uses rig, every
+//! function is analysed, since `agent.prompt(...)` returns model output wherever it
+//! is called.
 
 use syn::{FnArg, ImplItem, Item, Type};
 
@@ -19,26 +20,28 @@ pub struct Handler<'f> {
 
 pub fn discover<'f>(file: &'f syn::File, text: &str) -> Vec<Handler<'f>> {
     let mut out = Vec::new();
-    if !text.contains("axum") {
+    // rig's `agent.prompt(...)` output is a source in any function of the file.
+    let rig = text.contains("rig::") && text.contains(".prompt(");
+    if !text.contains("axum") && !rig {
         return out;
     }
-    items(&file.items, &mut out);
+    items(&file.items, &mut out, rig);
     out
 }
 
-fn items<'f>(items: &'f [Item], out: &mut Vec<Handler<'f>>) {
+fn items<'f>(items: &'f [Item], out: &mut Vec<Handler<'f>>, all: bool) {
     for item in items {
         match item {
             Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    self::items(inner, out);
+                    self::items(inner, out, all);
                 }
             }
-            Item::Fn(f) => handler(&f.sig, &f.block, out),
+            Item::Fn(f) => handler(&f.sig, &f.block, out, all),
             Item::Impl(imp) => {
                 for it in &imp.items {
                     if let ImplItem::Fn(f) = it {
-                        handler(&f.sig, &f.block, out);
+                        handler(&f.sig, &f.block, out, all);
                     }
                 }
             }
@@ -47,7 +50,8 @@ fn items<'f>(items: &'f [Item], out: &mut Vec<Handler<'f>>) {
     }
 }
 
-fn handler<'f>(sig: &syn::Signature, body: &'f syn::Block, out: &mut Vec<Handler<'f>>) {
+/// `all`: every function is analysed (for model output), handlers with request data.
+fn handler<'f>(sig: &syn::Signature, body: &'f syn::Block, out: &mut Vec<Handler<'f>>, all: bool) {
     let mut sources = Vec::new();
     for a in &sig.inputs {
         if let FnArg::Typed(t) = a {
@@ -56,7 +60,7 @@ fn handler<'f>(sig: &syn::Signature, body: &'f syn::Block, out: &mut Vec<Handler
             }
         }
     }
-    if !sources.is_empty() {
+    if all || !sources.is_empty() {
         out.push(Handler {
             name: sig.ident.to_string(),
             sources,
