@@ -259,7 +259,20 @@ impl Ctx {
                     requests.push(p);
                     continue;
                 }
-                let injected = default.contains("Depends(")
+                // The framework converts these or rejects the request: no text is left.
+                let scalar = ty
+                    .replace("Optional[", "")
+                    .replace(['[', ']', ' '], "")
+                    .split('|')
+                    .filter(|t| *t != "None")
+                    .all(|t| {
+                        matches!(
+                            t.rsplit('.').next().unwrap_or(t),
+                            "int" | "float" | "bool" | "UUID" | "datetime" | "date"
+                        )
+                    });
+                let injected = (!ty.is_empty() && scalar)
+                    || default.contains("Depends(")
                     || default.contains("Security(")
                     || ["Session", "BackgroundTasks", "Response", "Settings"]
                         .iter()
