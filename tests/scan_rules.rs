@@ -380,6 +380,8 @@ rule_tests! {
     fixtures_as_inj_004 => "AS-INJ-004",
     fixtures_as_inj_005 => "AS-INJ-005",
     fixtures_as_inj_006 => "AS-INJ-006",
+    fixtures_as_inj_007 => "AS-INJ-007",
+    fixtures_as_inj_008 => "AS-INJ-008",
     fixtures_as_net_001 => "AS-NET-001",
     fixtures_as_net_002 => "AS-NET-002",
     fixtures_as_perm_001 => "AS-PERM-001",

@@ -428,8 +428,30 @@ fn taint_findings_carry_code_flows() {
     let results = doc["runs"][0]["results"].as_array().expect("results");
     let r = results
         .iter()
-        .find(|r| r["ruleId"] == "AS-INJ-001")
-        .expect("an AS-INJ-001 result");
+        .find(|r| {
+            r["ruleId"] == "AS-INJ-001"
+                && r["message"]["text"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("Parameter `"))
+        })
+        .expect("an AS-INJ-001 result from a tool parameter");
+    // Flows from other sources start at the source expression too.
+    let model = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Model output"))
+        })
+        .expect("an AS-INJ-001 result from model output");
+    let model_first = model["codeFlows"][0]["threadFlows"][0]["locations"][0]["location"]
+        ["message"]["text"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        model_first.starts_with("model output from `"),
+        "{model_first}"
+    );
     let steps = r["codeFlows"][0]["threadFlows"][0]["locations"]
         .as_array()
         .expect("code flow locations");

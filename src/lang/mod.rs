@@ -10,12 +10,13 @@ pub mod calls;
 pub mod python;
 pub mod rust;
 pub mod servers;
+pub mod sources;
 pub mod taint;
 pub mod typescript;
 
 use crate::manifest::{Comment, Span};
 
-pub use taint::{Flow, Sink};
+pub use taint::{Flow, Origin, Sink};
 
 /// A language the code rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,29 +10,22 @@ use super::argv;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, Nodes, Tool};
 
+mod content;
+mod sources;
+
 /// Local name → dotted origin: `sp` → `subprocess`, `F` → `mcp.server.fastmcp.FastMCP`.
 pub(super) type Imports = HashMap<String, String>;
 
 pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, imports, &funcs);
+    let src = sources::Ctx::new(nodes, text, imports);
     let mut flows = Vec::new();
     for (tool, func, skip) in &found {
         if super::too_deep(*func) {
             continue;
         }
-        let mut fx = Fx {
-            text,
-            imports,
-            funcs: &funcs,
-            tool: &tool.name,
-            flows: Vec::new(),
-            depth: 0,
-            stack: Vec::new(),
-            visits: 0,
-            elems: HashMap::new(),
-            lists: HashMap::new(),
-        };
+        let mut fx = Fx::new(text, imports, &funcs, &src, &tool.name);
         let mut env = Env::default();
         for (i, (name, span)) in tool.params.iter().enumerate() {
             if i < *skip {
@@ -45,6 +38,25 @@ pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, 
             env.set(name, Some(t), Vec::new(), true);
         }
         fx.function(*func, &mut env);
+        flows.extend(fx.flows);
+    }
+    // Model output and request data are sources in any function, and at module level.
+    let tool_fns = found.iter().map(|(_, f, _)| f.id()).collect();
+    for e in src.entries(nodes, text, &tool_fns) {
+        if super::too_deep(e.node) {
+            continue;
+        }
+        let mut fx = Fx::new(text, imports, &funcs, &src, &e.name);
+        let mut env = Env::default();
+        env.requests.extend(e.requests);
+        for (name, t) in e.seeds {
+            env.set(&name, Some(t), Vec::new(), true);
+        }
+        if e.node.kind() == "module" {
+            fx.block(e.node, &mut env, 0, &mut None);
+        } else {
+            fx.function(e.node, &mut env);
+        }
         flows.extend(fx.flows);
     }
     let tools = found.into_iter().map(|(t, _, _)| t).collect();
@@ -233,6 +245,9 @@ fn params(func: Node<'_>, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         if matches!(name, "self" | "cls" | "run_manager" | "callbacks")
             || ty.contains("Context")
             || ty.contains("CallbackManager")
+            // LangChain injects these; the model does not choose them.
+            || ty.contains("ToolRuntime")
+            || ty.contains("Injected")
         {
             continue;
         }
@@ -451,6 +466,8 @@ struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
     funcs: &'a HashMap<String, Node<'t>>,
+    /// Model-output and request sources of this file.
+    src: &'a sources::Ctx,
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
@@ -481,6 +498,28 @@ const HTTP_METHODS: &[&str] = &[
 ];
 
 impl<'a, 't> Fx<'a, 't> {
+    fn new(
+        text: &'a str,
+        imports: &'a Imports,
+        funcs: &'a HashMap<String, Node<'t>>,
+        src: &'a sources::Ctx,
+        tool: &'a str,
+    ) -> Self {
+        Fx {
+            text,
+            imports,
+            funcs,
+            src,
+            tool,
+            flows: Vec::new(),
+            depth: 0,
+            stack: Vec::new(),
+            visits: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
+        }
+    }
+
     fn t(&self, n: Node<'_>) -> &'a str {
         text_of(n, self.text)
     }
@@ -937,6 +976,28 @@ impl<'a, 't> Fx<'a, 't> {
         };
         if e.kind() == "call" {
             self.guard_call(e, env);
+            self.validator_callback(e, env);
+        }
+    }
+
+    /// `await run_in_threadpool(validate_url, url)`, `asyncio.to_thread(check, p)`:
+    /// a validating helper run through an executor validates the other arguments.
+    fn validator_callback(&mut self, call: Node<'_>, env: &mut Env) {
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let args = children(args);
+        let validator = args
+            .iter()
+            .any(|a| a.kind() == "identifier" && taint::is_validator_name(self.t(*a)));
+        if validator {
+            let checked: Vec<Node<'_>> = args
+                .into_iter()
+                .filter(|a| a.kind() != "identifier" || env.is_tainted(self.t(*a)))
+                .collect();
+            for a in checked {
+                self.validated(a, env, ALL);
+            }
         }
     }
 
@@ -970,9 +1031,13 @@ impl<'a, 't> Fx<'a, 't> {
                 if let Some(t) = env.get(self.t(node)) {
                     return Some(t.clone());
                 }
+                if let Some(t) = self.src.request_attr(node, self.text, env) {
+                    return Some(t);
+                }
                 node.child_by_field_name("object")
                     .and_then(|o| self.expr(o, env))
             }
+            "dictionary" => self.role_dict(node, env),
             "subscript" => {
                 for s in children(node).into_iter().skip(1) {
                     self.expr(s, env);
@@ -1143,6 +1208,17 @@ impl<'a, 't> Fx<'a, 't> {
         };
         self.sinks(&call, env);
         self.grow_list(recv, &last, &pos);
+        self.content_sinks(&call, env);
+        let (src, text, imports) = (self.src, self.text, self.imports);
+        if let Some(t) = src
+            .model_call(node, &name, &last, recv, text, imports)
+            .or_else(|| src.request_call(node, &last, recv, text, env))
+        {
+            return Some(t);
+        }
+        if let Some(t) = self.html_clean(&name, &pos) {
+            return t;
+        }
 
         // Helpers in the same file, up to `MAX_HELPER_DEPTH` calls deep.
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
@@ -1199,6 +1275,15 @@ impl<'a, 't> Fx<'a, 't> {
                     t.clear(bits(&[Sink::File]));
                     t
                 })
+            }
+            // `re.sub(r"[^\w.-]", "_", name)`: only the kept characters remain.
+            "re.sub" => {
+                let pattern = pos.first().and_then(|p| string_literal(p.0, self.text));
+                let cleared = pattern.map(|p| taint::stripped_by(&p)).unwrap_or(0);
+                return pos.get(2).and_then(|p| p.1.clone()).map(|mut t| {
+                    t.clear(cleared);
+                    t
+                });
             }
             "urllib.parse.quote" | "urllib.parse.quote_plus" => {
                 return arg0.map(|mut t| {

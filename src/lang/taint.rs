@@ -22,6 +22,35 @@ pub enum Sink {
     /// An element of a program's argument list run without a shell, where a leading
     /// `-` makes it an option (AS-INJ-003).
     Argv,
+    /// HTML or markup rendered without escaping (AS-INJ-007).
+    Html,
+    /// The content of a system or developer prompt (AS-INJ-008).
+    Prompt,
+}
+
+/// Where a tainted value comes from: the rules word their messages, and pick the
+/// flows they report, by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// A parameter of a tool the model calls.
+    #[default]
+    Tool,
+    /// Text a language model returned (prompt injection steers it).
+    Model,
+    /// Data of an HTTP request to a server route.
+    Request,
+}
+
+impl Origin {
+    /// Who chooses the value, for the "why it is dangerous" half of a message.
+    pub fn who(self) -> &'static str {
+        match self {
+            Origin::Tool | Origin::Model => {
+                "whoever steers the model (a prompt injection in any text it reads)"
+            }
+            Origin::Request => "any client that can reach this route",
+        }
+    }
 }
 
 impl Sink {
@@ -33,6 +62,8 @@ impl Sink {
             Sink::Network => 8,
             Sink::Sql => 16,
             Sink::Argv => 32,
+            Sink::Html => 64,
+            Sink::Prompt => 128,
         }
     }
 }
@@ -43,7 +74,7 @@ pub const HOST_FIELDS: &[&str] = &["hostname", "netloc", "host", "origin"];
 
 /// Every class: for validations that make a value safe everywhere (allow-lists,
 /// numeric conversion).
-pub const ALL: u8 = 63;
+pub const ALL: u8 = 255;
 
 pub fn bits(classes: &[Sink]) -> u8 {
     classes.iter().fold(0, |b, s| b | s.bit())
@@ -85,6 +116,8 @@ pub struct Taint {
     /// A built string that starts with constant text (`f"--unified={n}"`): it
     /// cannot begin an option of its own.
     pub starts_fixed: bool,
+    /// What the source is.
+    pub origin: Origin,
 }
 
 impl Taint {
@@ -92,6 +125,14 @@ impl Taint {
         Taint {
             steps: vec![Step { span, label }],
             ..Taint::default()
+        }
+    }
+
+    /// A source other than a tool parameter.
+    pub fn from(origin: Origin, span: Span, label: String) -> Self {
+        Taint {
+            origin,
+            ..Taint::source(span, label)
         }
     }
 
@@ -151,12 +192,13 @@ pub struct Flow {
     pub span: Span,
     /// The sink call as the reader knows it, e.g. `subprocess.run(..., shell=True)`.
     pub callee: String,
-    /// The tool whose parameter is the source.
+    /// The tool whose parameter is the source, or the function the flow is in.
     pub tool: String,
     /// Source first, then each assignment and helper call on the way.
     pub steps: Vec<Step>,
     /// What makes the flow worse or explains a guard that does not count.
     pub note: Option<&'static str>,
+    pub origin: Origin,
 }
 
 impl Flow {
@@ -179,6 +221,7 @@ impl Flow {
                 tool: tool.to_string(),
                 steps: t.steps.clone(),
                 note,
+                origin: t.origin,
             });
         }
     }
@@ -192,6 +235,8 @@ pub struct Env {
     parents: HashMap<String, Vec<String>>,
     /// Variables holding an HTTP client or session object.
     pub clients: std::collections::HashSet<String>,
+    /// Variables holding a web framework's request object (`request: Request`).
+    pub requests: std::collections::HashSet<String>,
 }
 
 impl Env {
@@ -329,6 +374,37 @@ mod names {
     }
 }
 
+/// What replacing every match of `pattern` makes safe, when the pattern is one
+/// negated character class (`[^a-zA-Z0-9._-]+`): the characters it keeps are all
+/// that is left. Keeping no `/` or `\\` leaves a single path component; keeping only
+/// word characters, `.`, `-` and spaces leaves nothing a shell, SQL or code parser
+/// gives meaning to.
+pub fn stripped_by(pattern: &str) -> u8 {
+    let p = pattern.trim_end_matches(['+', '*']);
+    let Some(class) = p.strip_prefix("[^").and_then(|c| c.strip_suffix(']')) else {
+        return 0;
+    };
+    if class.contains(['[', ']']) {
+        return 0;
+    }
+    let plain = class
+        .replace("\\w", "")
+        .replace("\\d", "")
+        .replace("\\s", "")
+        .replace("\\.", "")
+        .replace("\\-", "");
+    if plain
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+    {
+        return ALL;
+    }
+    if class.contains('/') || class.contains('\\') {
+        return 0;
+    }
+    bits(&[Sink::File])
+}
+
 /// Flows deduplicated by sink position and class, in source order. A sink inside the
 /// argument of another sink of the same class (`conn.execute(text(f"..."))`) is one
 /// flaw: the inner, more precise one is kept.
@@ -394,6 +470,17 @@ mod tests {
         assert!(!fixed_host("https://api.example.com"));
         assert!(!fixed_host(""));
         assert!(!fixed_host("\u{0}"));
+    }
+
+    #[test]
+    fn stripped_classes() {
+        assert_eq!(stripped_by("[^a-zA-Z0-9._-]"), ALL);
+        assert_eq!(stripped_by("[^\\w.-]+"), ALL);
+        assert_eq!(stripped_by("[^a-z;|]"), bits(&[Sink::File]));
+        assert_eq!(stripped_by("[^a-z/]"), 0);
+        assert_eq!(stripped_by("[a-z]"), 0);
+        assert_eq!(stripped_by("[^"), 0);
+        assert_eq!(stripped_by("é"), 0);
     }
 
     #[test]

@@ -11,6 +11,9 @@ use super::argv;
 use super::taint::{self, bits, Env, Flow, Sink, Taint, ALL, MAX_HELPER_DEPTH, MAX_HELPER_VISITS};
 use super::{string_literal, text_of, unwrap_expr, Nodes, Tool};
 
+mod content;
+mod sources;
+
 /// Local name → module or module member: `cp` → `child_process`, `run` →
 /// `child_process.exec` (also through `promisify`).
 pub(super) type Imports = HashMap<String, String>;
@@ -18,23 +21,13 @@ pub(super) type Imports = HashMap<String, String>;
 pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, Vec<Flow>) {
     let funcs = functions(nodes, text);
     let found = discover(nodes, text, &funcs);
+    let src = sources::Ctx::new(nodes, text, imports);
     let mut flows = Vec::new();
     for (tool, handler) in &found {
         if super::too_deep(*handler) {
             continue;
         }
-        let mut fx = Fx {
-            text,
-            imports,
-            funcs: &funcs,
-            tool: &tool.name,
-            flows: Vec::new(),
-            depth: 0,
-            stack: Vec::new(),
-            visits: 0,
-            elems: HashMap::new(),
-            lists: HashMap::new(),
-        };
+        let mut fx = Fx::new(text, imports, &funcs, &src, &tool.name);
         let mut env = Env::default();
         for (name, span) in &tool.params {
             let t = Taint::source(
@@ -44,6 +37,22 @@ pub fn analyse(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> (Vec<Tool>, 
             env.set(name, Some(t), Vec::new(), true);
         }
         fx.function(*handler, &mut env);
+        flows.extend(fx.flows);
+    }
+    // Model output and request data are sources in any function, and at module level.
+    let tool_fns = found.iter().map(|(_, f)| f.id()).collect();
+    for e in src.entries(nodes, text, &tool_fns) {
+        if super::too_deep(e.node) {
+            continue;
+        }
+        let mut fx = Fx::new(text, imports, &funcs, &src, &e.name);
+        let mut env = Env::default();
+        env.requests.extend(e.requests);
+        if e.node.kind() == "program" {
+            fx.block(e.node, &mut env, 0, &mut None);
+        } else {
+            fx.function(e.node, &mut env);
+        }
         flows.extend(fx.flows);
     }
     let tools = found.into_iter().map(|(t, _)| t).collect();
@@ -472,6 +481,8 @@ struct Fx<'a, 't> {
     text: &'a str,
     imports: &'a Imports,
     funcs: &'a HashMap<String, Node<'t>>,
+    /// Model-output and request sources of this file.
+    src: &'a sources::Ctx,
     tool: &'a str,
     flows: Vec<Flow>,
     depth: usize,
@@ -490,6 +501,28 @@ const HTTP_VERBS: &[&str] = &[
 ];
 
 impl<'a, 't> Fx<'a, 't> {
+    fn new(
+        text: &'a str,
+        imports: &'a Imports,
+        funcs: &'a HashMap<String, Node<'t>>,
+        src: &'a sources::Ctx,
+        tool: &'a str,
+    ) -> Self {
+        Fx {
+            text,
+            imports,
+            funcs,
+            src,
+            tool,
+            flows: Vec::new(),
+            depth: 0,
+            stack: Vec::new(),
+            visits: 0,
+            elems: HashMap::new(),
+            lists: HashMap::new(),
+        }
+    }
+
     fn t(&self, n: Node<'_>) -> &'a str {
         text_of(n, self.text)
     }
@@ -622,6 +655,7 @@ impl<'a, 't> Fx<'a, 't> {
                     return;
                 };
                 let mut t = self.expr(r, env);
+                self.html_assign(l, r, t.as_ref());
                 let parents = self.tainted_idents(r, env);
                 if e.kind() == "assignment_expression" {
                     self.track_list(l, r);
@@ -980,9 +1014,14 @@ impl<'a, 't> Fx<'a, 't> {
                 if let Some(t) = env.get(self.t(node)) {
                     return Some(t.clone());
                 }
+                if let Some(t) = self.src.request_member(node, self.text, env) {
+                    return Some(t);
+                }
                 node.child_by_field_name("object")
                     .and_then(|o| self.expr(o, env))
             }
+            "jsx_attribute" => self.jsx_attribute(node, env),
+            "object" => self.object(node, env),
             "subscript_expression" => {
                 if let Some(i) = node.child_by_field_name("index") {
                     self.expr(i, env);
@@ -1118,8 +1157,11 @@ impl<'a, 't> Fx<'a, 't> {
         if args_node.is_some_and(|a| a.kind() == "template_string") {
             return None;
         }
+        let arg_nodes = args_node.map(children).unwrap_or_default();
+        let requests = self.src.route_requests(recv, &last, &arg_nodes, self.text);
+        env.requests.extend(requests);
         let mut pos: Vec<(Node<'t>, Option<Taint>)> = Vec::new();
-        for a in args_node.map(children).unwrap_or_default() {
+        for a in arg_nodes {
             if a.kind() == "comment" {
                 continue;
             }
@@ -1142,6 +1184,17 @@ impl<'a, 't> Fx<'a, 't> {
         }
         self.sinks(node, &name, &last, recv, recv_t.as_ref(), &pos, is_new);
         self.grow_list(recv, &last, &pos);
+        self.content_calls(&name, &last, recv, &pos);
+        let (src, text, imports) = (self.src, self.text, self.imports);
+        if let Some(t) = src
+            .model_call(node, &name, &last, recv, text, imports)
+            .or_else(|| src.request_call(node, &last, recv, text, env))
+        {
+            return Some(t);
+        }
+        if let Some(t) = self.html_clean(&name, &last, &pos) {
+            return t;
+        }
 
         let helper = if f.kind() == "identifier" && !self.imports.contains_key(self.t(f)) {
             self.funcs.get(self.t(f)).copied()
@@ -1191,6 +1244,22 @@ impl<'a, 't> Fx<'a, 't> {
         let mut acc = recv_t;
         for (_, t) in &pos {
             acc = Taint::merge(acc, t.clone());
+        }
+        // `name.replace(/[^a-zA-Z0-9._-]/g, "_")`: only the kept characters remain.
+        if matches!(last.as_str(), "replace" | "replaceAll") {
+            let re = pos
+                .first()
+                .map(|(n, _)| unwrap_expr(*n))
+                .filter(|n| n.kind() == "regex");
+            let pattern = re
+                .and_then(|r| r.child_by_field_name("pattern"))
+                .map(|p| self.t(p));
+            let global = re
+                .and_then(|r| r.child_by_field_name("flags"))
+                .is_some_and(|f| self.t(f).contains('g'));
+            if let (Some(p), true, Some(t)) = (pattern, global, acc.as_mut()) {
+                t.clear(taint::stripped_by(p));
+            }
         }
         if matches!(last.as_str(), "join" | "concat" | "replace" | "format") {
             acc = acc.map(|mut t| {

@@ -80,6 +80,8 @@ struct Walker<'t> {
     env: Env,
     cmds: HashMap<String, Cmd>,
     flows: Vec<Flow>,
+    /// The file uses rig: `agent.prompt(...)` returns model output.
+    rig: bool,
 }
 
 pub fn analyse(found: &Found<'_>, text: &str) -> Vec<Flow> {
@@ -89,6 +91,7 @@ pub fn analyse(found: &Found<'_>, text: &str) -> Vec<Flow> {
         env: Env::default(),
         cmds: HashMap::new(),
         flows: Vec::new(),
+        rig: text.contains("rig::"),
     };
     for s in &found.sources {
         let label = format!("parameter `{}` of tool `{}`", s.name, found.tool.name);
@@ -100,6 +103,25 @@ pub fn analyse(found: &Found<'_>, text: &str) -> Vec<Flow> {
         );
     }
     w.visit_block(found.body);
+    w.flows
+}
+
+/// An axum handler: its extractors' bindings are request data.
+pub fn analyse_route(h: &super::routes::Handler<'_>, text: &str) -> Vec<Flow> {
+    let mut w = Walker {
+        text,
+        tool: h.name.clone(),
+        env: Env::default(),
+        cmds: HashMap::new(),
+        flows: Vec::new(),
+        rig: text.contains("rig::"),
+    };
+    for s in &h.sources {
+        let label = format!("request field `{}` of handler `{}`", s.name, h.name);
+        let t = Taint::from(taint::Origin::Request, s.span.clone(), label);
+        w.env.set(&s.name, Some(t), vec![], true);
+    }
+    w.visit_block(h.body);
     w.flows
 }
 
@@ -201,6 +223,9 @@ impl Walker<'_> {
             }),
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
+                if let Some(t) = self.model_output(m, &name) {
+                    return Some(t);
+                }
                 let recv = self.eval(&m.receiver);
                 match name.as_str() {
                     // Numbers and booleans carry no text to inject.
@@ -251,6 +276,29 @@ impl Walker<'_> {
             Expr::Macro(m) => self.eval_macro(&m.mac),
             _ => None,
         }
+    }
+
+    /// rig `agent.prompt(...)` / `.chat(...)` on a receiver named like an agent or
+    /// model: the model's answer.
+    fn model_output(&self, m: &syn::ExprMethodCall, name: &str) -> Option<Taint> {
+        if !self.rig || !matches!(name, "prompt" | "chat") {
+            return None;
+        }
+        let recv = match strip(&m.receiver) {
+            Expr::Path(p) => last_seg(&p.path),
+            Expr::Field(f) => match &f.member {
+                syn::Member::Named(i) => i.to_string(),
+                syn::Member::Unnamed(_) => return None,
+            },
+            _ => return None,
+        };
+        crate::lang::sources::llm_name(&recv).then(|| {
+            Taint::from(
+                taint::Origin::Model,
+                span_of(m),
+                format!("model output from `{recv}.{name}`"),
+            )
+        })
     }
 
     fn numeric_turbofish(&self, m: &syn::ExprMethodCall) -> bool {
@@ -363,6 +411,7 @@ impl Walker<'_> {
             span: span_of(at),
             callee,
             tool: self.tool.clone(),
+            origin: t.origin,
             steps: t.steps,
             note,
         });

@@ -9,6 +9,7 @@
 
 pub mod comments;
 mod flow;
+mod routes;
 mod tools;
 
 use crate::manifest::Span;
@@ -38,6 +39,9 @@ pub fn analyse(text: &str) -> Option<Analysis> {
         for t in tools::discover(&file) {
             flows.extend(flow::analyse(&t, text));
             tools.push(t.tool);
+        }
+        for h in routes::discover(&file, text) {
+            flows.extend(flow::analyse_route(&h, text));
         }
         (tools, flows, tls.0)
     });

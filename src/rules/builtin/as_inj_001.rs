@@ -14,7 +14,11 @@ impl Rule for ShellInjection {
 
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         flows::report(file, cx, Sink::Shell, |f| {
-            format!("a shell command (`{}`): whoever steers the model (a prompt injection in any text it reads) can run commands on this host", f.callee)
+            format!(
+                "a shell command (`{}`): {} can run commands on this host",
+                f.callee,
+                f.origin.who()
+            )
         });
     }
 }

@@ -25,6 +25,8 @@ mod as_inj_003;
 mod as_inj_004;
 mod as_inj_005;
 mod as_inj_006;
+mod as_inj_007;
+mod as_inj_008;
 mod as_net_002;
 mod as_net_003;
 mod as_net_004;
@@ -91,6 +93,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_inj_004::PathTraversal),
         Box::new(as_inj_005::Ssrf),
         Box::new(as_inj_006::SqlInjection),
+        Box::new(as_inj_007::ModelOutputHtml),
+        Box::new(as_inj_008::PrivilegedPrompt),
         Box::new(as_net_002::TlsVerificationOff),
         Box::new(as_net_003::PlaintextEndpoint),
         Box::new(as_net_004::ListensEverywhere),
