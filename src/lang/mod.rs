@@ -11,6 +11,7 @@ pub mod rust;
 pub mod servers;
 pub mod taint;
 pub mod typescript;
+pub mod usage;
 
 use crate::manifest::{Comment, Span};
 
