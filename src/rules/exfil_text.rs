@@ -19,6 +19,10 @@ pub enum Target {
     /// Credential stores that tools legitimately configure or load (`.env`,
     /// `.aws/credentials`, `.kube/config`, `.npmrc`): only an instruction counts.
     Config,
+    /// Secrets by name rather than by file: "the API keys", "all credentials", "the
+    /// master password". Named constantly by tools that manage them; only an
+    /// instruction in payload wording counts.
+    Credential,
     /// The whole process environment (`printenv`, `os.environ`, "environment variables").
     Environment,
     /// A paste, request-catcher or tunnel service.
@@ -36,6 +40,7 @@ impl Target {
         match self {
             Target::Secret | Target::Config => "a credential file",
             Target::Environment => "the process environment",
+            Target::Credential => "credentials",
             Target::Drop => "a paste, request-catcher or tunnel service",
             Target::ChatHook => "a chat webhook",
             Target::Ip => "a raw IP address",
@@ -69,6 +74,10 @@ static SECRET: LazyLock<Regex> = LazyLock::new(|| {
 
 static CONFIG: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:^|[^\w.-])(?:~/|\./)?\.env(?:\.[a-z]+)?\b|(?:~/)?\.aws/(?:credentials|config)\b|(?:~/)?\.kube/config\b|\bkubeconfig\b|(?:~/)?\.npmrc\b|(?:~/)?\.pypirc\b|(?:~/)?\.netrc\b|(?:~/)?\.docker/config\.json\b|/etc/passwd\b|(?:~/)?\.config/gh/hosts\.yml\b|(?:~/)?\.gnupg\b")
+});
+
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:api[\s-]?keys?|access\s+keys?|secret\s+keys?|(?:master|admin|root|database|db)\s+passwords?|passwords?|credentials?|secrets?|(?:access|auth|session|bearer|api|refresh|oauth)\s+tokens?)\b")
 });
 
 static ENVIRONMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -226,6 +235,7 @@ pub fn mentions(text: &str) -> Vec<Mention> {
         (Target::Secret, &*SECRET),
         (Target::Config, &*CONFIG),
         (Target::Environment, &*ENVIRONMENT),
+        (Target::Credential, &*CREDENTIAL),
     ] {
         for m in re.find_iter(text) {
             // The patterns consume the character before a path; point at the path.
@@ -332,6 +342,8 @@ static ADDRESSED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:\b(?:you|assistant|model|agent|llm|ai|claude)\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)|\bmake\s+sure\s+(?:to|you)|\bremember\s+to|\bbe\s+sure\s+to|\bit\s+is\s+(?:required|mandatory|important)\s+to|\bplease)(?:\s+(?:first|always|also|then|immediately|now))*\s*$")
 });
 
+static AND: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:and|then)(?:\s+(?:then|also))?\s*$"));
+
 /// The instruction verb that governs the mention at `at`: the nearest verb before it
 /// in the same sentence, used as an imperative (clause-initial or addressed to the
 /// model) and not limited by a negation. `None` for descriptions of what the tool
@@ -343,6 +355,7 @@ pub fn directive(text: &str, at: usize) -> Option<(Verb, Range<usize>)> {
         return None;
     }
     let mut found = None;
+    let mut imperative = false;
     for c in VERB.captures_iter(clause) {
         let Some(m) = c.get(0) else { continue };
         let v = if c.get(1).is_some() {
@@ -351,7 +364,14 @@ pub fn directive(text: &str, at: usize) -> Option<(Verb, Range<usize>)> {
             Verb::Send
         };
         let abs = s + m.start();
-        if clause_initial(text, abs) || ADDRESSED.is_match(&text[s..abs]) {
+        // `post("Hello")` in a usage example is a call, not a verb.
+        if text[s + m.end()..].starts_with('(') {
+            continue;
+        }
+        // "read X and include it": a verb coordinated with an imperative is one too.
+        let coordinated = imperative && AND.is_match(&text[s..abs]);
+        if clause_initial(text, abs) || ADDRESSED.is_match(&text[s..abs]) || coordinated {
+            imperative = true;
             found = Some((v, abs..s + m.end()));
         }
     }
@@ -371,6 +391,16 @@ static FOLLOW_UP: LazyLock<Regex> = LazyLock::new(|| {
 pub fn sent_after(text: &str, end: usize) -> bool {
     text.get(end..)
         .is_some_and(|rest| FOLLOW_UP.is_match(rest))
+}
+
+static TOWARDS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:to|into|onto)\b[^\w]*(?:the\s+)?(?:(?:endpoint|url|address|server|host|webhook|inbox)\s+)?[^\w]*$"));
+
+/// Between a send verb and a destination: "send it to", "upload into", or nothing
+/// ("cc ops@…"). A URL elsewhere in the sentence is where data comes from or a link.
+pub fn towards(text: &str, verb_end: usize, at: usize) -> bool {
+    text.get(verb_end..at)
+        .is_some_and(|between| between.trim().is_empty() || TOWARDS.is_match(between))
 }
 
 #[cfg(test)]
