@@ -62,6 +62,8 @@ impl Target {
 pub struct Mention {
     pub target: Target,
     pub range: Range<usize>,
+    /// Written as a URL (`http://45.33.12.9/c`), not a bare name or address.
+    pub url: bool,
 }
 
 fn re(s: &str) -> Regex {
@@ -203,7 +205,11 @@ pub fn mentions(text: &str) -> Vec<Mention> {
         } else {
             Target::Url
         };
-        out.push(Mention { target, range });
+        out.push(Mention {
+            target,
+            range,
+            url: true,
+        });
     }
     let inside = |r: &Range<usize>, out: &[Mention]| {
         out.iter()
@@ -227,7 +233,11 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             if target == Target::Email && g.as_str().to_ascii_lowercase().starts_with("git@") {
                 continue;
             }
-            more.push(Mention { target, range: r });
+            more.push(Mention {
+                target,
+                range: r,
+                url: false,
+            });
         }
     }
     out.extend(more);
@@ -248,7 +258,20 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             if r.is_empty() || inside(&r, &out) {
                 continue;
             }
-            out.push(Mention { target, range: r });
+            // Host lists and public keys live in ~/.ssh too; they are not secrets.
+            let lower = text[r.clone()].to_ascii_lowercase();
+            let target = if target == Target::Secret
+                && (lower.ends_with("/config") || lower.ends_with("known_hosts") || lower.ends_with(".pub"))
+            {
+                Target::Config
+            } else {
+                target
+            };
+            out.push(Mention {
+                target,
+                range: r,
+                url: false,
+            });
         }
     }
     out.sort_by_key(|m| (m.range.start, m.target));
@@ -316,7 +339,7 @@ pub fn sentence_start(text: &str, at: usize) -> usize {
 /// "~/.ssh keys are never read", "…, which is not accessed": a passive negation right
 /// after the mention.
 static LIMITED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^[^.;!?<]{0,40}?\b(?:is|are|will\s+be|gets?|was|were)\s+(?:never|not|n't|masked|redacted|excluded|ignored|skipped|filtered|stripped|omitted|hidden)\b|^[^.;!?<]{0,40}?\b(?:isn't|aren't|won't\s+be)\b")
+    re(r"^[^.;!?<]{0,40}?\b(?:is|are|will\s+be|gets?|was|were)\s+(?:never|not|n't|masked|redacted|excluded|ignored|skipped|filtered|stripped|omitted|hidden|refused|blocked|denied|rejected|disallowed|forbidden|protected)\b|^[^.;!?<]{0,40}?\b(?:isn't|aren't|won't\s+be)\b")
 });
 
 /// The sentence around the mention at `range` limits or refuses it.
