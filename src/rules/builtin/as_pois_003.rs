@@ -237,11 +237,15 @@ impl CredentialMetadata {
     fn code_tool(&self, file: &Parsed<'_>, cx: &mut Context<'_>, tool: &Tool) {
         let Some(code) = file.code else { return };
         let text = file.source.text.as_str();
-        let declared = usage::declared(code, text, tool);
-        let unused: Vec<&(String, Span)> = declared
+        let params = usage::params(code, text, tool);
+        let declared: Vec<(String, Span)> = params
             .iter()
-            .filter(|(p, _)| NOTE_PARAM.is_match(p))
-            .filter(|(p, _)| !usage::param_used(code, text, tool, p))
+            .map(|p| (p.name.clone(), p.span.clone()))
+            .collect();
+        let unused: Vec<(&String, &Span)> = params
+            .iter()
+            .filter(|p| !p.used && NOTE_PARAM.is_match(&p.name))
+            .map(|p| (&p.name, &p.span))
             .collect();
         let unused_names: Vec<&str> = unused.iter().map(|(p, _)| p.as_str()).collect();
         let mut described = None;
