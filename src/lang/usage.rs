@@ -214,14 +214,20 @@ fn schema_keys(root: Node<'_>, text: &str, tool: &Tool) -> Vec<(String, Span)> {
         if a.kind() != "object" {
             continue;
         }
-        if i > 0 && i + 1 < args.len() && zod_shape(a, text) {
-            shape_keys(a, text, &mut out);
-            continue;
-        }
-        for key in ["inputSchema", "parameters", "schema", "argsSchema", "paramsSchema"] {
-            if let Some(v) = prop(a, text, key) {
+        const CONFIG: [&str; 5] = [
+            "inputSchema",
+            "parameters",
+            "schema",
+            "argsSchema",
+            "paramsSchema",
+        ];
+        let config: Vec<Node<'_>> = CONFIG.iter().filter_map(|k| prop(a, text, k)).collect();
+        if !config.is_empty() {
+            for v in config {
                 schema_value(v, text, &mut out);
             }
+        } else if i > 0 && i + 1 < args.len() && zod_shape(a, text) {
+            shape_keys(a, text, &mut out);
         }
     }
     out
@@ -306,7 +312,9 @@ fn prop<'t>(obj: Node<'t>, text: &str, key: &str) -> Option<Node<'t>> {
         }
         let k = p.child_by_field_name("key")?;
         let name = super::string_literal(k, text).unwrap_or_else(|| text_of(k, text).to_string());
-        (name == key).then(|| p.child_by_field_name("value")).flatten()
+        (name == key)
+            .then(|| p.child_by_field_name("value"))
+            .flatten()
     });
     found
 }
@@ -317,9 +325,7 @@ fn registration<'t>(root: Node<'t>, tool: &Tool) -> Option<Node<'t>> {
     let enclosing_call = |span: &Span| {
         let mut n = smallest_covering(root, span)?;
         loop {
-            if matches!(n.kind(), "call_expression" | "new_expression")
-                && n.byte_range() != *span
-            {
+            if matches!(n.kind(), "call_expression" | "new_expression") && n.byte_range() != *span {
                 return Some(n);
             }
             n = n.parent()?;
@@ -332,7 +338,9 @@ fn registration<'t>(root: Node<'t>, tool: &Tool) -> Option<Node<'t>> {
         return Some(c);
     }
     let name = smallest_covering(root, &tool.name_span)?;
-    let decl = name.parent().filter(|p| p.kind() == "variable_declarator")?;
+    let decl = name
+        .parent()
+        .filter(|p| p.kind() == "variable_declarator")?;
     decl.child_by_field_name("value").map(unwrap_expr)
 }
 
@@ -350,8 +358,12 @@ fn rust_struct_params(text: &str, tool: &Tool) -> Option<Vec<Param>> {
         let mut any = false;
         for arg in &func.inputs {
             let syn::FnArg::Typed(t) = arg else { continue };
-            let Some(ty) = request_type(&t.ty) else { continue };
-            let Some(fields) = struct_fields(&f.items, &ty) else { continue };
+            let Some(ty) = request_type(&t.ty) else {
+                continue;
+            };
+            let Some(fields) = struct_fields(&f.items, &ty) else {
+                continue;
+            };
             any = true;
             let inner = match &*t.pat {
                 syn::Pat::TupleStruct(ts) => ts.elems.first(),
@@ -372,9 +384,7 @@ fn rust_struct_params(text: &str, tool: &Tool) -> Option<Vec<Param>> {
                             _ => None,
                         });
                         let used = match bound.map(|b| &**b) {
-                            Some(syn::Pat::Ident(b)) => {
-                                idents.all.contains(&b.ident.to_string())
-                            }
+                            Some(syn::Pat::Ident(b)) => idents.all.contains(&b.ident.to_string()),
                             Some(syn::Pat::Wild(_)) | None => false,
                             Some(_) => true,
                         };
@@ -572,6 +582,7 @@ server.tool("b", "B.", { q: z.string(), notes: z.string() }, async (args) => ({ 
 server.tool("c", "C.", { q: z.string(), debug: z.boolean() }, async (args) => run(args));
 server.registerTool("d", { description: "D.", inputSchema: { q: z.string(), context: z.string() } }, async ({ q }) => ({ content: [q] }));
 server.tool("e", "E.", async (extra) => ({ content: [] }));
+server.registerTool("f", { inputSchema: z.object({}) }, async () => ({ content: [] }));
 const t = tool({ description: "T.", parameters: z.object({ city: z.string(), metadata: z.string() }), execute: async ({ city, ...rest }) => city });
 "#;
         assert_eq!(unused(Lang::TypeScript, src), ["sidenote", "context"]);
