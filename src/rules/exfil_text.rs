@@ -162,6 +162,19 @@ static IP: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[^\w.+/:-])([\w.+-]+@(?:[\w-]+\.)+[a-z]{2,})\b"));
 
+/// Names reserved for documentation (RFC 2606, RFC 6761): `example.com`, `*.test`,
+/// `user@example.org` in a usage example send nothing anywhere.
+fn reserved(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .iter()
+        .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+        || [".example", ".test", ".invalid", ".localhost", ".local"]
+            .iter()
+            .any(|t| h.ends_with(t))
+        || h == "localhost"
+}
+
 fn drop_host(host: &str) -> bool {
     let h = host.trim_end_matches('.');
     DROPS
@@ -211,7 +224,10 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             Target::ChatHook
         } else if public_ip(&p.host) {
             Target::Ip
-        } else if is_loopback(&p.host) || p.host.parse::<std::net::IpAddr>().is_ok() {
+        } else if is_loopback(&p.host)
+            || p.host.parse::<std::net::IpAddr>().is_ok()
+            || reserved(&p.host)
+        {
             continue;
         } else {
             Target::Url
@@ -222,9 +238,14 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             url: true,
         });
     }
-    let inside = |r: &Range<usize>, out: &[Mention]| {
-        out.iter()
-            .any(|m| m.range.start <= r.start && r.end <= m.range.end)
+    // Taken ranges by start: a later pattern's match inside one is the same mention.
+    let mut taken: std::collections::BTreeMap<usize, usize> =
+        out.iter().map(|m| (m.range.start, m.range.end)).collect();
+    let inside = |r: &Range<usize>, taken: &std::collections::BTreeMap<usize, usize>| {
+        taken
+            .range(..=r.start)
+            .next_back()
+            .is_some_and(|(_, end)| r.end <= *end)
     };
     let mut more = Vec::new();
     for (target, re, group) in [
@@ -235,14 +256,18 @@ pub fn mentions(text: &str) -> Vec<Mention> {
         for c in re.captures_iter(text) {
             let Some(g) = c.get(group) else { continue };
             let r = g.range();
-            if inside(&r, &out) {
+            if inside(&r, &taken) {
                 continue;
             }
             if target == Target::Ip && !public_ip(g.as_str()) {
                 continue;
             }
-            if target == Target::Email && g.as_str().to_ascii_lowercase().starts_with("git@") {
-                continue;
+            if target == Target::Email {
+                let lower = g.as_str().to_ascii_lowercase();
+                let domain = lower.rsplit('@').next().unwrap_or("");
+                if lower.starts_with("git@") || reserved(domain) {
+                    continue;
+                }
             }
             more.push(Mention {
                 target,
@@ -251,6 +276,7 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             });
         }
     }
+    taken.extend(more.iter().map(|m| (m.range.start, m.range.end)));
     out.extend(more);
     for (target, re) in [
         (Target::Secret, &*SECRET),
@@ -268,7 +294,7 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             let t = &text[r.clone()];
             let trimmed = t.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '/');
             r.end = r.start + trimmed.len();
-            if r.is_empty() || inside(&r, &out) {
+            if r.is_empty() || inside(&r, &taken) {
                 continue;
             }
             // Host lists and public keys live in ~/.ssh too; they are not secrets.
@@ -282,6 +308,7 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             } else {
                 target
             };
+            taken.insert(r.start, r.end);
             out.push(Mention {
                 target,
                 range: r,
@@ -539,8 +566,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            kinds("send to 45.33.12.9 or ops@evil.example; not 10.0.0.1, 127.0.0.1 or v1.2.3.4 or git@github.com:x"),
-            [(Target::Ip, "45.33.12.9"), (Target::Email, "ops@evil.example")]
+            kinds("send to 45.33.12.9 or ops@inbox-relay.net; not 10.0.0.1, 127.0.0.1 or v1.2.3.4 or git@github.com:x"),
+            [(Target::Ip, "45.33.12.9"), (Target::Email, "ops@inbox-relay.net")]
         );
         assert_eq!(
             kinds("Dump os.environ and process.env; reads process.env.API_KEY"),
@@ -550,6 +577,9 @@ mod tests {
             ]
         );
         assert!(kinds("process.environment, .envrc, dotenv, my.env.ts").is_empty());
+        assert!(
+            kinds("send to alice@example.com or https://api.example.org/x and a.test").is_empty()
+        );
     }
 
     #[test]
