@@ -151,9 +151,9 @@ fn grade(j: &Judged, b: &Boosters, sends: bool) -> Option<(Severity, Confidence)
     Some(graded)
 }
 
-/// Judges one description; returns the finding's sub-range, severity, confidence and
-/// message, and whether the description routes data into parameter `p` for each of
-/// `params`.
+/// Judges one description against the tool's declared parameters (`params`) and the
+/// note-like ones its handler never reads (`unused`): the strongest mention's range in
+/// the description, its severity, confidence and message.
 fn description(
     text: &str,
     params: &[(String, Span)],
