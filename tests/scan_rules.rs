@@ -397,6 +397,7 @@ rule_tests! {
     fixtures_as_perm_008 => "AS-PERM-008",
     fixtures_as_pois_001 => "AS-POIS-001",
     fixtures_as_pois_002 => "AS-POIS-002",
+    fixtures_as_pois_003 => "AS-POIS-003",
     fixtures_as_pois_006 => "AS-POIS-006",
     fixtures_as_scan_001 => "AS-SCAN-001",
     fixtures_as_scan_002 => "AS-SCAN-002",

@@ -13,6 +13,7 @@ pub mod servers;
 pub mod sources;
 pub mod taint;
 pub mod typescript;
+pub mod usage;
 
 use crate::manifest::{Comment, Span};
 

@@ -104,6 +104,28 @@ impl<'a> Window<'a> {
     }
 }
 
+impl<'a> Window<'a> {
+    /// A tool's description held in a data file (a bundle manifest's `tools[]`): the
+    /// decoded string of `node`, located in the file through the node.
+    pub fn tool_value(file: &SourceFile, tool: &str, text: &'a str, node: &'a Node) -> Window<'a> {
+        let raw = file.text.get(node.span.clone()).unwrap_or("");
+        let base = (!text.is_empty())
+            .then(|| raw.find(text))
+            .flatten()
+            .map(|i| node.span.start + i);
+        Window {
+            text: Cow::Borrowed(text),
+            base,
+            node: Some(node),
+            places: vec![(0..text.len(), Place::Metadata)],
+            route: tool.to_string(),
+            info: String::new(),
+            tool: true,
+            whole: None,
+        }
+    }
+}
+
 /// A pattern's match in a window, as the instruction rules weigh it: `S` is the
 /// rule's own kind of signal.
 pub struct Hit<S> {

@@ -4,6 +4,7 @@ pub mod agent_cli;
 pub mod builtin;
 pub mod commands;
 pub mod data;
+pub mod exfil_text;
 pub mod instruction_text;
 pub mod launch;
 pub mod meta;

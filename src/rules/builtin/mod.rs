@@ -41,6 +41,7 @@ mod as_perm_007;
 mod as_perm_008;
 mod as_pois_001;
 mod as_pois_002;
+mod as_pois_003;
 mod as_pois_006;
 mod as_sec_001;
 mod as_sec_002;
@@ -107,6 +108,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(as_perm_008::CommandSettings),
         Box::new(as_pois_001::InstructionMarkers),
         Box::new(as_pois_002::HiddenCharacters),
+        Box::new(as_pois_003::CredentialMetadata),
         Box::new(as_pois_006::OversightOff),
         Box::new(as_sec_001::HardcodedSecret),
         Box::new(as_sign_002::UnsignedModel),
