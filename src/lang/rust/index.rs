@@ -489,7 +489,7 @@ impl<'t> Builder<'t> {
                 self.instances.insert((self.scope, target.clone()), callee);
             }
         }
-        let value = self.arg(None, value, MAX_DEPTH);
+        let value = self.arg(None, value, 1);
         self.index.assigns.push(Assign {
             target,
             target_span,

@@ -69,6 +69,10 @@ impl Rule for SecretsInLogs {
 
 /// A log sink; `Some(true)` for MCP client logging.
 fn sink(lang: Lang, c: &Call) -> Option<bool> {
+    // The Rust index fills `refs` for log macros only (`info!`, `println!` ...).
+    if lang == Lang::Rust {
+        return Some(false);
+    }
     let m = c.method();
     let recv = c.raw.rsplit_once('.').map(|(r, _)| r).unwrap_or("");
     let recv_last = recv.rsplit('.').next().unwrap_or(recv).to_ascii_lowercase();

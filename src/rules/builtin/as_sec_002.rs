@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::finding::Confidence;
 use crate::lang::calls::{sub_span, Arg, Value};
+use crate::lang::Lang;
 use crate::rules::values::{generic_secret, is_placeholder, known_secret};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -26,7 +27,14 @@ impl Rule for SecretInCode {
             .calls
             .iter()
             .flat_map(|c| c.args.iter().filter_map(|a| Some((a.name.clone()?, a))))
-            .chain(ix.assigns.iter().map(|a| (last_name(&a.target), &a.value)));
+            .chain(ix.assigns.iter().map(|a| (last_name(&a.target), &a.value)))
+            // Rust builders take credentials through methods: `.api_key("…")`.
+            .chain(
+                ix.calls
+                    .iter()
+                    .filter(|c| code.lang == Lang::Rust && c.args.len() == 1)
+                    .filter_map(|c| Some((c.method().to_string(), c.pos(0)?))),
+            );
         for (key, arg) in named {
             let Value::Str(v) = &arg.value else { continue };
             if done.contains(&arg.span.start) || is_placeholder(v) {
