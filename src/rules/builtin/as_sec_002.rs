@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::finding::Confidence;
 use crate::lang::calls::{sub_span, Arg, Value};
 use crate::lang::Lang;
-use crate::rules::values::{generic_secret, is_placeholder, known_secret};
+use crate::rules::values::{generic_secret, is_placeholder, is_secret_key_name, known_secret};
 use crate::rules::{Context, Parsed, Rule};
 
 use super::redact;
@@ -32,7 +32,11 @@ impl Rule for SecretInCode {
             .chain(
                 ix.calls
                     .iter()
-                    .filter(|c| code.lang == Lang::Rust && c.args.len() == 1)
+                    .filter(|c| {
+                        code.lang == Lang::Rust
+                            && c.args.len() == 1
+                            && is_secret_key_name(c.method())
+                    })
                     .filter_map(|c| Some((c.method().to_string(), c.pos(0)?))),
             );
         for (key, arg) in named {
@@ -216,7 +220,9 @@ fn looks_random(v: &str) -> bool {
         .count();
     let phrase = parts.len() >= 3 && words >= 3;
     // JSON documents and escaped text are data, not a credential value.
-    let structured = v.contains(['{', '"', '\\', ' ']);
+    // `tid=1;proxy-ep=…;exp=2`: a structured value (base64 padding aside).
+    let structured = v.contains(['{', '"', '\\', ' ', ';'])
+        || v.trim_end_matches('=').contains('=');
     has_digit && has_alpha && !env_name && !phrase && !structured
 }
 
@@ -248,5 +254,7 @@ mod tests {
         assert!(!looks_random("s3-secret-command-sentinel"));
         assert!(!looks_random("{\"private_key\":\"line-1\\nline-2\"}"));
         assert!(looks_random("f3a9c2e1-7b4d-4e8a-9c1f-2d6b8e0a4c73"));
+        assert!(!looks_random("tid=1;proxy-ep=proxy.individual.githubcopilot.com;exp=2"));
+        assert!(looks_random("dGhpcyBpcyBhIHNlY3JldDEyMw=="));
     }
 }
