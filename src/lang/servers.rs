@@ -325,6 +325,8 @@ fn rust_addr(ix: &Index, a: &Arg, scope: usize, depth: usize) -> Option<Host> {
             host("0.0.0.0", a.span.clone())
         }
         Value::Name(n) if n.ends_with("Ipv6Addr.UNSPECIFIED") => host("::", a.span.clone()),
+        Value::Name(n) if n.ends_with("Ipv4Addr.LOCALHOST") => host("127.0.0.1", a.span.clone()),
+        Value::Name(n) if n.ends_with("Ipv6Addr.LOCALHOST") => host("::1", a.span.clone()),
         Value::Name(n) => {
             let bound = ix
                 .assigns

@@ -182,6 +182,23 @@ fn rust_code(ix: &Index, text: &str, cx: &mut Context<'_>) {
         return;
     }
     let binds = rust_binds(ix);
+    // A service only handed requests in-process (tests calling it directly) is not
+    // served; one built here and mounted elsewhere is the medium case below.
+    let mounted = !binds.is_empty()
+        || ix.calls.iter().any(|c| {
+            matches!(
+                c.method(),
+                "nest_service"
+                    | "route_service"
+                    | "fallback_service"
+                    | "serve"
+                    | "serve_connection"
+            )
+        })
+        || services.iter().any(|s| s.method() != "new");
+    if !mounted {
+        return;
+    }
     let remote = binds.iter().find(|(_, h)| !h.local());
     let (sev, scope) = match remote {
         Some((_, h)) => (

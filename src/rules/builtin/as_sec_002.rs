@@ -221,8 +221,8 @@ fn looks_random(v: &str) -> bool {
     let phrase = parts.len() >= 3 && words >= 3;
     // JSON documents and escaped text are data, not a credential value.
     // `tid=1;proxy-ep=…;exp=2`: a structured value (base64 padding aside).
-    let structured = v.contains(['{', '"', '\\', ' ', ';'])
-        || v.trim_end_matches('=').contains('=');
+    let structured =
+        v.contains(['{', '"', '\\', ' ', ';']) || v.trim_end_matches('=').contains('=');
     has_digit && has_alpha && !env_name && !phrase && !structured
 }
 
@@ -254,7 +254,9 @@ mod tests {
         assert!(!looks_random("s3-secret-command-sentinel"));
         assert!(!looks_random("{\"private_key\":\"line-1\\nline-2\"}"));
         assert!(looks_random("f3a9c2e1-7b4d-4e8a-9c1f-2d6b8e0a4c73"));
-        assert!(!looks_random("tid=1;proxy-ep=proxy.individual.githubcopilot.com;exp=2"));
+        assert!(!looks_random(
+            "tid=1;proxy-ep=proxy.individual.githubcopilot.com;exp=2"
+        ));
         assert!(looks_random("dGhpcyBpcyBhIHNlY3JldDEyMw=="));
     }
 }
