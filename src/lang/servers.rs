@@ -410,3 +410,43 @@ fn rust_addr(ix: &Index, a: &Arg, scope: usize, depth: usize) -> Option<Host> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_bind_addresses() {
+        let src = r#"
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use rmcp::transport::sse_server::{SseServer, SseServerConfig};
+fn main() {
+    HttpServer::new(app).bind(("0.0.0.0", 8080))?;
+    warp::serve(routes).run(([0, 0, 0, 0], 3030)).await;
+    let host = std::env::var("HOST").unwrap_or("0.0.0.0".to_string());
+    let a = format!("{}:{}", host, 9000);
+    tokio::net::TcpListener::bind(&a).await?;
+    tokio::net::TcpListener::bind(format!("[::]:{port}")).await?;
+    let ip = IpAddr::V4(Ipv4Addr::new(0, 0, 0, 0));
+    std::net::TcpListener::bind(SocketAddr::new(ip, 1))?;
+    SseServer::serve("0.0.0.0:8000".parse()?).await?;
+    let cfg = SseServerConfig { bind: SocketAddr::from((Ipv6Addr::UNSPECIFIED, 1)), sse_path: "/sse".into() };
+    tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    tokio::net::TcpListener::bind(unknown()).await?;
+    UnixListener::bind(&path)?;
+}
+"#;
+        let a = crate::lang::rust::analyse(src).unwrap();
+        let hosts: Vec<_> = rust_binds(&a.index)
+            .iter()
+            .map(|(_, h)| (h.host.clone(), h.all_interfaces()))
+            .collect();
+        let all: Vec<_> = hosts.iter().filter(|h| h.1).map(|h| h.0.as_str()).collect();
+        assert_eq!(
+            all,
+            ["0.0.0.0", "0.0.0.0", "0.0.0.0", "::", "0.0.0.0", "0.0.0.0", "::"],
+            "{hosts:?}"
+        );
+        assert!(hosts.iter().any(|h| h.0 == "127.0.0.1" && !h.1));
+    }
+}

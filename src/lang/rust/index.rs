@@ -338,29 +338,36 @@ impl<'t> Builder<'t> {
     /// (tracing's `field = %value` and `?value` read as the value). Segments that are
     /// not expressions (`json!({…})` bodies, `target: "x"`) give `Value::Other`.
     fn macro_call(&self, mac: &syn::Macro, depth: usize) -> Option<Call> {
+        self.macro_from(mac, &parts(mac), depth)
+    }
+
+    fn macro_from(&self, mac: &syn::Macro, parts: &[Part], depth: usize) -> Option<Call> {
         let (callee, raw) = self.path(&mac.path);
         let name = raw.rsplit('.').next().unwrap_or(&raw);
         let log = LOG_MACROS.contains(&name);
         let mut args = Vec::new();
         let mut refs = Vec::new();
         let mut fmt_seen = false;
-        for seg in segments(mac.tokens.clone()) {
-            let Ok(e) = syn::parse2::<Expr>(seg.clone()) else {
-                args.push(Arg {
-                    name: None,
-                    name_span: None,
-                    value: Value::Other,
-                    span: stream_span(&seg),
-                    verbatim: None,
-                });
-                continue;
+        for part in parts {
+            let e = match part {
+                Ok(e) => e,
+                Err(seg) => {
+                    args.push(Arg {
+                        name: None,
+                        name_span: None,
+                        value: Value::Other,
+                        span: stream_span(seg),
+                        verbatim: None,
+                    });
+                    continue;
+                }
             };
-            let (name, e) = match &e {
+            let (name, e) = match e {
                 Expr::Assign(a) => (
                     self.dotted(&a.left).map(|(_, r)| (r, span_of(&a.left))),
                     &*a.right,
                 ),
-                _ => (None, &e),
+                _ => (None, e),
             };
             if log && depth == 0 {
                 // The format string: the first unnamed literal (tracing fields and
@@ -524,6 +531,16 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// A macro argument: an expression, or tokens that are not one.
+type Part = Result<Expr, TokenStream>;
+
+fn parts(mac: &syn::Macro) -> Vec<Part> {
+    segments(mac.tokens.clone())
+        .into_iter()
+        .map(|seg| syn::parse2::<Expr>(seg.clone()).map_err(|_| seg))
+        .collect()
+}
+
 /// A macro's tokens split at top-level commas, with tracing's `%`/`?` value sigils
 /// dropped so `field = %value` parses as an assignment.
 fn segments(tokens: TokenStream) -> Vec<TokenStream> {
@@ -624,15 +641,16 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        if let Some(c) = self.macro_call(m, 0) {
+        let parts = parts(m);
+        if let Some(c) = self.macro_from(m, &parts, 0) {
             self.index.calls.push(c);
         }
-        for seg in segments(m.tokens.clone()) {
-            match syn::parse2::<Expr>(seg.clone()) {
+        for part in parts {
+            match part {
                 // A tracing field `name = value` names no variable.
                 Ok(Expr::Assign(a)) => self.visit_expr(&a.right),
                 Ok(e) => self.visit_expr(&e),
-                Err(_) => token_strings(seg, &mut self.index.strings),
+                Err(seg) => token_strings(seg, &mut self.index.strings),
             }
         }
     }
