@@ -331,8 +331,8 @@ fn rust_addr(ix: &Index, a: &Arg, scope: usize, depth: usize) -> Option<Host> {
             let bound = ix
                 .assigns
                 .iter()
-                .filter(|s| &s.target == n && (s.scope == scope || s.scope == 0))
-                .last()?;
+                .rev()
+                .find(|s| &s.target == n && (s.scope == scope || s.scope == 0))?;
             rust_addr(ix, &bound.value, scope, depth + 1)
         }
         Value::List(items) => {
