@@ -74,6 +74,9 @@ pub struct Index {
     pub assigns: Vec<Assign>,
     /// Every string literal as written (quotes included), for format-based checks.
     pub strings: Vec<Span>,
+    /// Test code inside a source file (Rust `#[cfg(test)]` modules and `#[test]`
+    /// functions): findings there are lowered like those in test files.
+    pub tests: Vec<Span>,
     /// Names bound once to a string literal: `BASE_URL = "http://..."`.
     consts: HashMap<String, Option<(String, Span, Option<usize>)>>,
 }

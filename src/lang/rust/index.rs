@@ -531,6 +531,19 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// `#[cfg(test)]`.
+fn cfg_test(a: &syn::Attribute) -> bool {
+    a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`.
+fn test_attr(a: &syn::Attribute) -> bool {
+    a.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
+}
+
 /// A macro argument: an expression, or tokens that are not one.
 type Part = Result<Expr, TokenStream>;
 
@@ -608,7 +621,17 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         use_tree(&u.tree, &mut Vec::new(), &mut self.imports);
     }
 
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if m.attrs.iter().any(cfg_test) {
+            self.index.tests.push(span_of(m));
+        }
+        visit::visit_item_mod(self, m);
+    }
+
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if f.attrs.iter().any(test_attr) {
+            self.index.tests.push(span_of(f));
+        }
         self.in_fn(span_of(f).start, |b| visit::visit_item_fn(b, f));
     }
 
@@ -768,6 +791,21 @@ fn f(port: u16) {
         assert!(strings.contains(&"\"/sse\""));
         let k = ix.assigns.iter().find(|a| a.target == "KEY").unwrap();
         assert_eq!(ix.string(&k.value).unwrap().0, "sk-proj-abc");
+    }
+
+    #[test]
+    fn test_code_ranges() {
+        let src = "#[cfg(test)]\nmod t { #[test] fn a() {} }\n#[tokio::test]\nasync fn b() {}\n#[cfg(feature = \"x\")]\nmod u {}\nfn c() {}\n";
+        let a = analyse(src).unwrap();
+        let spans: Vec<_> = a.index.tests.iter().map(|s| &src[s.clone()]).collect();
+        assert_eq!(
+            spans,
+            [
+                "#[cfg(test)]\nmod t { #[test] fn a() {} }",
+                "#[test] fn a() {}",
+                "#[tokio::test]\nasync fn b() {}"
+            ]
+        );
     }
 
     #[test]

@@ -188,6 +188,12 @@ fn credential_key(key: &str) -> bool {
         "sync",
         "resume",
         "marker",
+        // Named as not real.
+        "fake",
+        "dummy",
+        "mock",
+        "bogus",
+        "invalid",
     ];
     let w = words(key);
     // AWS `ClientToken` is an idempotency key.
@@ -246,6 +252,7 @@ mod tests {
         assert!(!credential_key("client_token"));
         assert!(credential_key("client_secret"));
         assert!(!credential_key("secret_name"));
+        assert!(!credential_key("fake_token1"));
         assert!(looks_random("a8F3kd93JdkeP02mzQ"));
         assert!(!looks_random("OPENAI_API_KEY_2"));
         assert!(!looks_random("mcp.server.auth.provider"));
