@@ -216,7 +216,7 @@ impl<'t> Builder<'t> {
         };
         let span = match literal(e) {
             Some(s) => span_of(s),
-            None => span_of(strip(e)),
+            None => expr_span(strip(e)),
         };
         Arg {
             name_span: name.as_ref().map(|n| n.1.clone()),
@@ -248,13 +248,13 @@ impl<'t> Builder<'t> {
             Expr::Array(a) => Value::List(
                 a.elems
                     .iter()
-                    .map(|x| (self.value(x, depth + 1), span_of(strip(x))))
+                    .map(|x| (self.value(x, depth + 1), expr_span(strip(x))))
                     .collect(),
             ),
             Expr::Tuple(t) => Value::List(
                 t.elems
                     .iter()
-                    .map(|x| (self.value(x, depth + 1), span_of(strip(x))))
+                    .map(|x| (self.value(x, depth + 1), expr_span(strip(x))))
                     .collect(),
             ),
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Struct(_) | Expr::Macro(_) => {
@@ -281,7 +281,8 @@ impl<'t> Builder<'t> {
     fn fn_call(&self, c: &syn::ExprCall, depth: usize) -> Option<Call> {
         let (callee, raw) = self.dotted(&c.func)?;
         let args = c.args.iter().map(|a| self.arg(None, a, depth)).collect();
-        Some(self.make(callee, raw, span_of(&c.func), span_of(c), args))
+        let span = start(&c.func)..close(&c.paren_token);
+        Some(self.make(callee, raw, expr_span(&c.func), span, args))
     }
 
     fn method_call(&self, m: &syn::ExprMethodCall, depth: usize) -> Option<Call> {
@@ -296,7 +297,8 @@ impl<'t> Builder<'t> {
             s.push_str(&method);
         }
         let args = m.args.iter().map(|a| self.arg(None, a, depth)).collect();
-        Some(self.make(callee, raw, span_of(&m.method), span_of(m), args))
+        let span = start(&m.receiver)..close(&m.paren_token);
+        Some(self.make(callee, raw, span_of(&m.method), span, args))
     }
 
     fn struct_call(&self, s: &syn::ExprStruct, depth: usize) -> Call {
@@ -312,7 +314,9 @@ impl<'t> Builder<'t> {
                 self.arg(Some((name, span_of(&f.member))), &f.expr, depth)
             })
             .collect();
-        self.make(callee, raw, span_of(&s.path), span_of(s), args)
+        let path = span_of(&s.path);
+        let span = path.start..s.brace_token.span.close().byte_range().end;
+        self.make(callee, raw, path, span, args)
     }
 
     fn make(
@@ -364,7 +368,7 @@ impl<'t> Builder<'t> {
             };
             let (name, e) = match e {
                 Expr::Assign(a) => (
-                    self.dotted(&a.left).map(|(_, r)| (r, span_of(&a.left))),
+                    self.dotted(&a.left).map(|(_, r)| (r, expr_span(&a.left))),
                     &*a.right,
                 ),
                 _ => (None, e),
@@ -385,7 +389,7 @@ impl<'t> Builder<'t> {
             callee,
             raw,
             callee_span: span_of(&mac.path),
-            span: span_of(mac),
+            span: span_of(&mac.path).start..mac_end(mac),
             args,
             refs,
             scope: self.scope,
@@ -435,12 +439,12 @@ impl<'t> Builder<'t> {
         match e {
             Expr::Path(_) | Expr::Field(_) => {
                 if let Some((_, raw)) = self.dotted(e) {
-                    out.push((raw, span_of(e)));
+                    out.push((raw, expr_span(e)));
                 }
             }
             Expr::Index(i) => {
                 if let (Some((_, obj)), Some(k)) = (self.dotted(&i.expr), literal(&i.index)) {
-                    out.push((format!("{obj}[{}]", k.value()), span_of(e)));
+                    out.push((format!("{obj}[{}]", k.value()), expr_span(e)));
                 }
             }
             Expr::MethodCall(m) => {
@@ -453,7 +457,7 @@ impl<'t> Builder<'t> {
                     // `req.headers()`: the whole header map.
                     "headers" if m.args.is_empty() => {
                         if let Some((_, raw)) = self.dotted(e) {
-                            out.push((raw, span_of(e)));
+                            out.push((raw, expr_span(e)));
                         }
                     }
                     _ => {}
@@ -528,6 +532,102 @@ impl<'t> Builder<'t> {
         let outer = std::mem::replace(&mut self.scope, start);
         f(self);
         self.scope = outer;
+    }
+}
+
+/// The byte range of an expression from its first and last tokens. syn's `Spanned`
+/// prints the whole expression to find them, which costs its size at every call of
+/// the walk (a closure argument is printed again for each call around it).
+fn expr_span(e: &Expr) -> Span {
+    start(e)..end(e)
+}
+
+fn close(p: &syn::token::Paren) -> usize {
+    p.span.close().byte_range().end
+}
+
+fn mac_end(m: &syn::Macro) -> usize {
+    match &m.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    }
+    .byte_range()
+    .end
+}
+
+fn start(mut e: &Expr) -> usize {
+    loop {
+        e = match e {
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Call(c) => &c.func,
+            Expr::Field(f) => &f.base,
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            Expr::Index(i) => &i.expr,
+            Expr::Binary(b) => &b.left,
+            Expr::Cast(c) => &c.expr,
+            Expr::Assign(a) => &a.left,
+            Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => {
+                return span_of(&p.path).start
+            }
+            Expr::Lit(l) if l.attrs.is_empty() => return l.lit.span().byte_range().start,
+            Expr::Paren(p) if p.attrs.is_empty() => {
+                return p.paren_token.span.open().byte_range().start
+            }
+            Expr::Tuple(t) if t.attrs.is_empty() => {
+                return t.paren_token.span.open().byte_range().start
+            }
+            Expr::Array(a) if a.attrs.is_empty() => {
+                return a.bracket_token.span.open().byte_range().start
+            }
+            Expr::Macro(m) if m.attrs.is_empty() => return span_of(&m.mac.path).start,
+            Expr::Struct(s) if s.qself.is_none() && s.attrs.is_empty() => {
+                return span_of(&s.path).start
+            }
+            Expr::Reference(r) if r.attrs.is_empty() => return span_of(&r.and_token).start,
+            Expr::Unary(u) if u.attrs.is_empty() => return span_of(&u.op).start,
+            Expr::Block(b) if b.attrs.is_empty() && b.label.is_none() => {
+                return b.block.brace_token.span.open().byte_range().start
+            }
+            Expr::Closure(c) if c.attrs.is_empty() && c.lifetimes.is_none() => {
+                let first = c.constness.as_ref().map(span_of);
+                let first = first
+                    .or_else(|| c.movability.as_ref().map(span_of))
+                    .or_else(|| c.asyncness.as_ref().map(span_of))
+                    .or_else(|| c.capture.as_ref().map(span_of));
+                return first.unwrap_or_else(|| span_of(&c.or1_token)).start;
+            }
+            _ => return span_of(e).start,
+        }
+    }
+}
+
+fn end(mut e: &Expr) -> usize {
+    loop {
+        e = match e {
+            Expr::MethodCall(m) => return close(&m.paren_token),
+            Expr::Call(c) => return close(&c.paren_token),
+            Expr::Paren(p) => return close(&p.paren_token),
+            Expr::Tuple(t) => return close(&t.paren_token),
+            Expr::Struct(s) => return s.brace_token.span.close().byte_range().end,
+            Expr::Array(a) => return a.bracket_token.span.close().byte_range().end,
+            Expr::Index(i) => return i.bracket_token.span.close().byte_range().end,
+            Expr::Block(b) => return b.block.brace_token.span.close().byte_range().end,
+            Expr::Macro(m) => return mac_end(&m.mac),
+            Expr::Field(f) => return span_of(&f.member).end,
+            Expr::Try(t) => return span_of(&t.question_token).end,
+            Expr::Await(a) => return span_of(&a.await_token).end,
+            Expr::Path(p) => return span_of(&p.path).end,
+            Expr::Lit(l) => return l.lit.span().byte_range().end,
+            Expr::Cast(c) => return span_of(&c.ty).end,
+            Expr::Closure(c) => &c.body,
+            Expr::Reference(r) => &r.expr,
+            Expr::Unary(u) => &u.expr,
+            Expr::Binary(b) => &b.right,
+            Expr::Assign(a) => &a.right,
+            _ => return span_of(e).end,
+        }
     }
 }
 
@@ -632,7 +732,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         if f.attrs.iter().any(test_attr) {
             self.index.tests.push(span_of(f));
         }
-        self.in_fn(span_of(f).start, |b| visit::visit_item_fn(b, f));
+        self.in_fn(span_of(&f.sig).start, |b| visit::visit_item_fn(b, f));
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
@@ -697,7 +797,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
         if let Some((_, raw)) = self.dotted(&a.left) {
-            self.bind(raw, span_of(&a.left), &a.right, false);
+            self.bind(raw, expr_span(&a.left), &a.right, false);
         }
         visit::visit_expr_assign(self, a);
     }
@@ -791,6 +891,30 @@ fn f(port: u16) {
         assert!(strings.contains(&"\"/sse\""));
         let k = ix.assigns.iter().find(|a| a.target == "KEY").unwrap();
         assert_eq!(ix.string(&k.value).unwrap().0, "sk-proj-abc");
+    }
+
+    #[test]
+    fn cheap_spans_match_syn() {
+        struct V(usize, &'static str);
+        impl<'a> syn::visit::Visit<'a> for V {
+            fn visit_expr(&mut self, e: &'a syn::Expr) {
+                let full = crate::lang::rust::span_of(e);
+                assert_eq!(super::expr_span(e), full, "{}", &self.1[full.clone()]);
+                self.0 += 1;
+                syn::visit::visit_expr(self, e);
+            }
+        }
+        let src = r#"fn f() {
+            let a = x.y(1, "s").z[0].w as u8 + -b * (c, [d; 2]).0;
+            let g = async move |q: u8| { q? .await };
+            let h = S { a: 1, ..Default::default() } == m!(x) && !&*p;
+            let i = unsafe { 1 } + <T as X>::f(2) + 'l: loop { break 'l 3 };
+            r = if k { 1 } else { 2 };
+        }"#;
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let mut v = V(0, src);
+        syn::visit::Visit::visit_file(&mut v, &file);
+        assert!(v.0 > 40);
     }
 
     #[test]
