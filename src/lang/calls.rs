@@ -74,6 +74,9 @@ pub struct Index {
     pub assigns: Vec<Assign>,
     /// Every string literal as written (quotes included), for format-based checks.
     pub strings: Vec<Span>,
+    /// Test code inside a source file (Rust `#[cfg(test)]` modules and `#[test]`
+    /// functions): findings there are lowered like those in test files.
+    pub tests: Vec<Span>,
     /// Names bound once to a string literal: `BASE_URL = "http://..."`.
     consts: HashMap<String, Option<(String, Span, Option<usize>)>>,
 }
@@ -137,6 +140,14 @@ impl Arg {
 }
 
 impl Index {
+    /// Records `name` bound to a string literal; bound twice, it is no constant.
+    pub(crate) fn bind_const(&mut self, name: String, value: (String, Span, Option<usize>)) {
+        self.consts
+            .entry(name)
+            .and_modify(|x| *x = None)
+            .or_insert(Some(value));
+    }
+
     /// The string an argument holds: a literal or a name bound once to a literal.
     /// The span is the argument's (the literal, or the constant's name).
     pub fn string<'a>(&'a self, arg: &'a Arg) -> Option<(&'a str, Span, Option<usize>)> {

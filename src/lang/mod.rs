@@ -84,8 +84,6 @@ pub struct Module {
     pub imports: std::collections::HashMap<String, String>,
     /// Calls, assignments and literals for every pattern rule.
     pub index: calls::Index,
-    /// Rust only: TLS verification switched off (`danger_accept_invalid_certs(true)`).
-    pub tls_off: Vec<(Span, String)>,
 }
 
 /// Code files above this size are not parsed: hand-written tool code is far smaller,
@@ -142,12 +140,11 @@ pub fn analyse(lang: Lang, text: &str) -> Option<Module> {
         comments,
         imports,
         index,
-        tls_off: Vec::new(),
     })
 }
 
-/// A Rust file as a `Module`: tools, flows and comments come from syn. Its tree is an
-/// empty Python tree, so the tree-sitter call index finds nothing in it.
+/// A Rust file as a `Module`: tools, flows, comments and the call index come from
+/// syn. Its tree is an empty Python tree, a placeholder no rule reads for Rust.
 fn analyse_rust(text: &str, mut parser: tree_sitter::Parser) -> Option<Module> {
     let a = rust::analyse(text)?;
     parser.set_language(&Lang::Python.grammar()?).ok()?;
@@ -158,9 +155,8 @@ fn analyse_rust(text: &str, mut parser: tree_sitter::Parser) -> Option<Module> {
         tools: a.tools,
         flows: a.flows,
         comments: a.comments,
-        imports: Default::default(),
-        index: Default::default(),
-        tls_off: a.tls_off,
+        imports: a.imports,
+        index: a.index,
     })
 }
 

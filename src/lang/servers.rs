@@ -229,3 +229,224 @@ pub fn ts_listens(ix: &Index) -> Vec<(&Call, Option<Host>)> {
         })
         .collect()
 }
+
+/// rmcp's HTTP server transports in a Rust file: the streamable-HTTP service and the
+/// older SSE server.
+pub fn rust_mcp_services(ix: &Index) -> Vec<&Call> {
+    ix.calls
+        .iter()
+        .filter(|c| {
+            c.is_any(&[
+                "StreamableHttpService.new",
+                "SseServer.serve",
+                "SseServer.serve_with_config",
+                "SseServer.new",
+            ])
+        })
+        .collect()
+}
+
+/// Authentication in a Rust server file: a tower/axum layer or middleware that
+/// reads a bearer token or authorization header (`ValidateRequestHeaderLayer::bearer`,
+/// `middleware::from_fn(auth)`, `RequireAuthorizationLayer`).
+pub fn rust_auth(ix: &Index, text: &str) -> bool {
+    ix.calls.iter().any(|c| {
+        let layer = matches!(c.method(), "layer" | "route_layer" | "nest_service")
+            && c.args.iter().any(|a| {
+                text.get(a.span.clone()).is_some_and(|t| {
+                    let t = t.to_ascii_lowercase();
+                    t.contains("auth") || t.contains("token") || t.contains("bearer")
+                })
+            });
+        layer
+            || c.is_any(&[
+                "ValidateRequestHeaderLayer.bearer",
+                "RequireAuthorizationLayer.bearer",
+                "AsyncRequireAuthorizationLayer.new",
+            ])
+    })
+}
+
+/// Addresses a Rust file binds a listener or server to: `TcpListener::bind(a)`,
+/// `SseServer::serve(a)`, `SseServerConfig { bind: a }`, actix `bind((h, p))`, warp
+/// `run(([0, 0, 0, 0], p))`, `axum_server::bind(a)`.
+pub fn rust_binds(ix: &Index) -> Vec<(&Call, Host)> {
+    let mut out = Vec::new();
+    for c in &ix.calls {
+        let arg = match c.method() {
+            "bind" | "bind_rustls" | "bind_openssl" => c.pos(0),
+            "serve" | "serve_with_config"
+                if c.is_any(&["SseServer.serve", "SseServer.serve_with_config"]) =>
+            {
+                c.pos(0)
+            }
+            "run" if c.callee.starts_with("warp") => c.pos(0),
+            _ if c.is("SseServerConfig") => c.kw("bind"),
+            _ => None,
+        };
+        if let Some(h) = arg.and_then(|a| rust_addr(ix, a, c.scope, 0)) {
+            out.push((c, h));
+        }
+    }
+    out
+}
+
+/// The host part of a socket address an argument builds: a `"host:port"` string
+/// (literal, constant, `format!`, environment default), a `(host, port)` tuple,
+/// `[0, 0, 0, 0]`, `Ipv4Addr::UNSPECIFIED`, `SocketAddr::from`/`new`, or a local
+/// variable bound to one of those.
+fn rust_addr(ix: &Index, a: &Arg, scope: usize, depth: usize) -> Option<Host> {
+    if depth > 4 {
+        return None;
+    }
+    let host = |s: &str, span: Span| {
+        // `0.0.0.0:8000`, `[::]:8000`, `0.0.0.0:{}`, `0.0.0.0`.
+        let h = match s.rsplit_once(':') {
+            Some((h, port))
+                if !h.is_empty()
+                    && (port.chars().all(|c| c.is_ascii_digit()) || port.starts_with('{'))
+                    && (h.starts_with('[') || !h.contains(':')) =>
+            {
+                h
+            }
+            _ => s,
+        };
+        Some(Host {
+            host: h.trim_matches(|c| c == '[' || c == ']').to_string(),
+            span,
+            via: "bind".to_string(),
+        })
+    };
+    if let Some((s, span, _)) = ix.string(a) {
+        return host(s, span);
+    }
+    match &a.value {
+        Value::Name(n) if n.ends_with("Ipv4Addr.UNSPECIFIED") || n == "UNSPECIFIED" => {
+            host("0.0.0.0", a.span.clone())
+        }
+        Value::Name(n) if n.ends_with("Ipv6Addr.UNSPECIFIED") => host("::", a.span.clone()),
+        Value::Name(n) if n.ends_with("Ipv4Addr.LOCALHOST") => host("127.0.0.1", a.span.clone()),
+        Value::Name(n) if n.ends_with("Ipv6Addr.LOCALHOST") => host("::1", a.span.clone()),
+        Value::Name(n) => {
+            let bound = ix
+                .assigns
+                .iter()
+                .rev()
+                .find(|s| &s.target == n && (s.scope == scope || s.scope == 0))?;
+            rust_addr(ix, &bound.value, scope, depth + 1)
+        }
+        Value::List(items) => {
+            let zeros = items.len() == 4 || items.len() == 8;
+            if zeros
+                && items
+                    .iter()
+                    .all(|(v, _)| matches!(v, Value::Num(n) if n == "0"))
+            {
+                let h = if items.len() == 4 { "0.0.0.0" } else { "::" };
+                return host(h, a.span.clone());
+            }
+            let (v, span) = items.first()?;
+            let first = Arg {
+                name: None,
+                name_span: None,
+                value: v.clone(),
+                span: span.clone(),
+                verbatim: None,
+            };
+            rust_addr(ix, &first, scope, depth + 1)
+        }
+        Value::Call(c) => {
+            if c.is("format") {
+                let s = c.pos(0).and_then(|f| ix.string(f))?.0;
+                // `format!("{}:{}", host, port)`: the host is the first argument.
+                if s.starts_with('{') {
+                    return c.pos(1).and_then(|h| rust_addr(ix, h, scope, depth + 1));
+                }
+                return c.pos(0).and_then(|f| rust_addr(ix, f, scope, depth + 1));
+            }
+            let m = c.method();
+            if matches!(m, "unwrap_or" | "unwrap_or_else") {
+                return c.pos(0).and_then(|d| rust_addr(ix, d, scope, depth + 1));
+            }
+            if matches!(
+                m,
+                "parse" | "to_string" | "into" | "unwrap" | "expect" | "to_owned"
+            ) {
+                let recv = c.raw.strip_suffix(m)?.strip_suffix('.')?;
+                let name = Arg {
+                    name: None,
+                    name_span: None,
+                    value: Value::Name(recv.to_string()),
+                    span: c.span.clone(),
+                    verbatim: None,
+                };
+                return rust_addr(ix, &name, scope, depth + 1);
+            }
+            if c.is_any(&[
+                "SocketAddr.from",
+                "SocketAddr.new",
+                "SocketAddrV4.new",
+                "SocketAddrV6.new",
+                "IpAddr.V4",
+                "IpAddr.V6",
+                "IpAddr.from",
+            ]) {
+                return c.pos(0).and_then(|x| rust_addr(ix, x, scope, depth + 1));
+            }
+            if c.is_any(&["Ipv4Addr.new", "Ipv6Addr.new"])
+                && c.args
+                    .iter()
+                    .all(|x| matches!(&x.value, Value::Num(n) if n == "0"))
+            {
+                let h = if c.is("Ipv4Addr.new") {
+                    "0.0.0.0"
+                } else {
+                    "::"
+                };
+                return host(h, c.span.clone());
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_bind_addresses() {
+        let src = r#"
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use rmcp::transport::sse_server::{SseServer, SseServerConfig};
+fn main() {
+    HttpServer::new(app).bind(("0.0.0.0", 8080))?;
+    warp::serve(routes).run(([0, 0, 0, 0], 3030)).await;
+    let host = std::env::var("HOST").unwrap_or("0.0.0.0".to_string());
+    let a = format!("{}:{}", host, 9000);
+    tokio::net::TcpListener::bind(&a).await?;
+    tokio::net::TcpListener::bind(format!("[::]:{port}")).await?;
+    let ip = IpAddr::V4(Ipv4Addr::new(0, 0, 0, 0));
+    std::net::TcpListener::bind(SocketAddr::new(ip, 1))?;
+    SseServer::serve("0.0.0.0:8000".parse()?).await?;
+    let cfg = SseServerConfig { bind: SocketAddr::from((Ipv6Addr::UNSPECIFIED, 1)), sse_path: "/sse".into() };
+    tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    tokio::net::TcpListener::bind(unknown()).await?;
+    UnixListener::bind(&path)?;
+}
+"#;
+        let a = crate::lang::rust::analyse(src).unwrap();
+        let hosts: Vec<_> = rust_binds(&a.index)
+            .iter()
+            .map(|(_, h)| (h.host.clone(), h.all_interfaces()))
+            .collect();
+        let all: Vec<_> = hosts.iter().filter(|h| h.1).map(|h| h.0.as_str()).collect();
+        assert_eq!(
+            all,
+            ["0.0.0.0", "0.0.0.0", "0.0.0.0", "::", "0.0.0.0", "0.0.0.0", "::"],
+            "{hosts:?}"
+        );
+        assert!(hosts.iter().any(|h| h.0 == "127.0.0.1" && !h.1));
+    }
+}

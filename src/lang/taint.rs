@@ -444,6 +444,7 @@ mod tests {
             tool: String::new(),
             steps: Vec::new(),
             note: None,
+            origin: Origin::Tool,
         };
         let kept = dedup(vec![
             flow(10..40, Sink::Sql),

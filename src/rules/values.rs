@@ -200,6 +200,10 @@ fn looks_fake(s: &str) -> bool {
         "redacted",
         "dummy",
         "0000000000",
+        // Sequences and words no generated key contains.
+        "1234567890",
+        "abcdefghij",
+        "invalid",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -473,6 +477,9 @@ mod tests {
         );
         assert!(known_secret("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_none());
         assert!(known_secret("sk-your-key-goes-here-please-1234").is_none());
+        assert!(known_secret("sk-invalid-websocket-edge-matrix-key").is_none());
+        assert!(known_secret("sk-proj-abcdefghijklmnopqrstuvwxyz1234567890").is_none());
+        assert!(known_secret("AKIA1234567890ABCDEF").is_none());
         assert!(generic_secret("API_KEY", "q8Zr2LmX9vKp4TnW7bYc"));
         assert!(!generic_secret("API_KEY", "${API_KEY}"));
         assert!(!generic_secret("LOG_LEVEL", "q8Zr2LmX9vKp4TnW7bYc"));

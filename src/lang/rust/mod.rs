@@ -9,11 +9,17 @@
 
 pub mod comments;
 mod flow;
+mod index;
 mod routes;
 mod tools;
 
+use std::collections::HashMap;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
 use crate::manifest::Span;
 
+use super::calls::Index;
 use super::{Flow, Tool};
 
 /// What a Rust file yields for the rules.
@@ -21,8 +27,10 @@ pub struct Analysis {
     pub tools: Vec<Tool>,
     pub flows: Vec<Flow>,
     pub comments: Vec<crate::manifest::Comment>,
-    /// `danger_accept_invalid_certs(true)` and its kin anywhere in the file.
-    pub tls_off: Vec<(Span, String)>,
+    /// Calls, assignments and literals for the pattern rules.
+    pub index: Index,
+    /// Local name → dotted path, from `use` declarations.
+    pub imports: HashMap<String, String>,
 }
 
 /// Parses one file; `None` when syn does not accept it.
@@ -34,8 +42,7 @@ pub fn analyse(text: &str) -> Option<Analysis> {
     let parsed = parse(text).map(|file| {
         let mut tools = Vec::new();
         let mut flows = Vec::new();
-        let mut tls = TlsOff(Vec::new());
-        syn::visit::Visit::visit_file(&mut tls, &file);
+        let (index, imports) = index::build(&file, text);
         for t in tools::discover(&file) {
             flows.extend(flow::analyse(&t, text));
             tools.push(t.tool);
@@ -43,36 +50,18 @@ pub fn analyse(text: &str) -> Option<Analysis> {
         for h in routes::discover(&file, text) {
             flows.extend(flow::analyse_route(&h, text));
         }
-        (tools, flows, tls.0)
+        (tools, flows, index, imports)
     });
     // Every span was converted to a byte range above; the table can go.
     proc_macro2::extra::invalidate_current_thread_spans();
-    let (tools, flows, tls_off) = parsed?;
+    let (tools, flows, index, imports) = parsed?;
     Some(Analysis {
         tools,
         flows: super::taint::dedup(flows),
         comments,
-        tls_off,
+        index,
+        imports,
     })
-}
-
-/// reqwest's and native-tls's builder switches that turn certificate or hostname
-/// verification off, called with a literal `true`.
-struct TlsOff(Vec<(Span, String)>);
-
-impl<'ast> syn::visit::Visit<'ast> for TlsOff {
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let name = m.method.to_string();
-        if matches!(
-            name.as_str(),
-            "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames"
-        ) && matches!(m.args.first(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. })) if b.value)
-        {
-            self.0
-                .push((span_of(&m.method).start..span_of(m).end, name));
-        }
-        syn::visit::visit_expr_method_call(self, m);
-    }
 }
 
 /// syn's `parse_file` drops a byte-order mark and a shebang line, which would shift
@@ -90,7 +79,46 @@ fn parse(text: &str) -> Option<syn::File> {
         rest = &rest[end..];
     }
     src.push_str(rest);
-    syn::parse_str::<syn::File>(&src).ok()
+    let tokens: TokenStream = src.parse().ok()?;
+    if too_long(&tokens, 0) {
+        return None;
+    }
+    syn::parse2::<syn::File>(tokens).ok()
+}
+
+/// Operators and method calls chained in one expression beyond which a file is not
+/// parsed: `a.b().c()…`, `a + a + …` and `&&&…a` nest one syntax node per link
+/// without any bracket, and the parser, the walks over the tree and its drop all
+/// recurse per node. Counted on tokens, so literals and comments do not count.
+const MAX_CHAIN: usize = 400;
+
+/// Whether the punctuation between two separators (`;`, `,`, a brace block), summed
+/// over the enclosing groups, exceeds `MAX_CHAIN`.
+fn too_long(tokens: &TokenStream, outer: usize) -> bool {
+    let mut run = 0usize;
+    for t in tokens.clone() {
+        match t {
+            TokenTree::Punct(p) => match p.as_char() {
+                ';' | ',' | '#' => run = 0,
+                _ => {
+                    run += 1;
+                    if outer + run > MAX_CHAIN {
+                        return true;
+                    }
+                }
+            },
+            TokenTree::Group(g) => {
+                if too_long(&g.stream(), outer + run) {
+                    return true;
+                }
+                if g.delimiter() == Delimiter::Brace {
+                    run = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Bracket nesting beyond which a file is not parsed: syn's parser and the taint walk

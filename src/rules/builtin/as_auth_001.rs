@@ -4,7 +4,9 @@
 
 use crate::finding::{Confidence, Severity};
 use crate::lang::calls::{Index, Value};
-use crate::lang::servers::{python_auth_middleware, python_servers, ts_listens};
+use crate::lang::servers::{
+    python_auth_middleware, python_servers, rust_auth, rust_binds, rust_mcp_services, ts_listens,
+};
 use crate::lang::Lang;
 use crate::manifest::mcp::Transport;
 use crate::rules::subjects::has_credentials;
@@ -23,6 +25,7 @@ impl Rule for NoAuth {
             let ix = &code.index;
             match code.lang {
                 Lang::Python => python_code(ix, cx),
+                Lang::Rust => rust_code(ix, &file.source.text, cx),
                 _ => script_code(ix, &file.source.text, cx),
             }
             return;
@@ -165,4 +168,59 @@ fn script_code(ix: &Index, text: &str, cx: &mut Context<'_>) {
         ))
         .severity(sev);
     }
+}
+
+/// Rust: an rmcp streamable-HTTP or SSE server with no authentication layer in the
+/// file. High when the file binds it beyond loopback, low on loopback only, medium
+/// when its address is set elsewhere.
+fn rust_code(ix: &Index, text: &str, cx: &mut Context<'_>) {
+    let services = rust_mcp_services(ix);
+    let Some(first) = services.first() else {
+        return;
+    };
+    if rust_auth(ix, text) {
+        return;
+    }
+    let binds = rust_binds(ix);
+    // A service only handed requests in-process (tests calling it directly) is not
+    // served; one built here and mounted elsewhere is the medium case below.
+    let mounted = !binds.is_empty()
+        || ix.calls.iter().any(|c| {
+            matches!(
+                c.method(),
+                "nest_service"
+                    | "route_service"
+                    | "fallback_service"
+                    | "serve"
+                    | "serve_connection"
+            )
+        })
+        || services.iter().any(|s| s.method() != "new");
+    if !mounted {
+        return;
+    }
+    let remote = binds.iter().find(|(_, h)| !h.local());
+    let (sev, scope) = match remote {
+        Some((_, h)) => (
+            Severity::High,
+            format!("is bound to `{}`: anyone who can reach it can call its tools", h.host),
+        ),
+        None if !binds.is_empty() => (
+            Severity::Low,
+            "listens on loopback: any local process, or a web page through DNS rebinding, can call its tools".to_string(),
+        ),
+        None => (
+            Severity::Medium,
+            "whoever can reach the server that mounts it can call its tools (its address is not in this file)".to_string(),
+        ),
+    };
+    cx.report(
+        first.callee_span.clone(),
+        &format!("{}:http", first.raw),
+        format!(
+            "MCP server `{}` is served over HTTP without authentication (no bearer-token or auth layer in this file) and {scope}",
+            first.raw
+        ),
+    )
+    .severity(sev);
 }

@@ -108,24 +108,32 @@ impl Rule for TlsVerificationOff {
     }
 }
 
-/// `() => undefined`, `() => {}`, `function () { return undefined; }`.
-/// reqwest's `ClientBuilder` (and native-tls's `TlsConnector` builder) switches,
-/// found by the Rust reader.
+/// reqwest's `ClientBuilder` and native-tls's `TlsConnector` builder switches called
+/// with a literal `true`.
 fn rust(code: &crate::lang::Module, cx: &mut Context<'_>) {
-    for (span, name) in &code.tls_off {
+    for c in &code.index.calls {
+        let name = c.method();
+        if !matches!(
+            name,
+            "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames"
+        ) || !c.pos(0).is_some_and(|a| a.is_true())
+        {
+            continue;
+        }
         let what = if name.ends_with("hostnames") {
             "turns off TLS hostname verification: any valid certificate for any site is accepted for this one"
         } else {
             "turns off TLS certificate verification: any certificate is accepted"
         };
         cx.report(
-            span.clone(),
+            c.callee_span.start..c.span.end,
             name,
             format!("`{name}(true)` {what}, so anyone on the network path can read and change the traffic, API keys included"),
         );
     }
 }
 
+/// `() => undefined`, `() => {}`, `function () { return undefined; }`.
 fn accepts_all(v: &str) -> bool {
     let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
     [

@@ -4,6 +4,7 @@
 
 use crate::finding::Severity;
 use crate::lang::calls::{Arg, Call, Index, Value};
+use crate::lang::Lang;
 use crate::rules::values::{is_local_ish, is_loopback, parse_url};
 use crate::rules::{Context, Parsed, Rule};
 
@@ -77,6 +78,9 @@ impl Rule for PlaintextEndpoint {
     fn check(&self, file: &Parsed<'_>, cx: &mut Context<'_>) {
         let Some(code) = file.code else { return };
         let ix = &code.index;
+        if code.lang == Lang::Rust {
+            return rust(ix, cx);
+        }
         for c in &ix.calls {
             let Some((_, keys, positional)) = CLIENTS.iter().find(|(n, _, _)| c.is(n)) else {
                 continue;
@@ -136,6 +140,112 @@ impl Rule for PlaintextEndpoint {
                 .severity(sev);
             }
         }
+    }
+}
+
+/// Rust builders and constructors that take an endpoint, with the position of the
+/// URL argument: async-openai `OpenAIConfig::with_api_base`, rig
+/// `Client::builder().base_url` and `Client::from_url(key, url)`, rmcp client
+/// transports, tonic channels.
+const RUST_ENDPOINTS: &[(&str, usize)] = &[
+    ("with_api_base", 0),
+    ("base_url", 0),
+    ("with_base_url", 0),
+    ("from_url", 1),
+    ("StreamableHttpClientTransport.from_uri", 0),
+    ("SseClientTransport.start", 0),
+    ("Channel.from_static", 0),
+    ("Channel.from_shared", 0),
+    ("Endpoint.from_static", 0),
+    ("Endpoint.from_shared", 0),
+];
+
+/// Crates and provider modules whose `base_url`-style methods set a model or agent
+/// endpoint (the method names alone are common to every HTTP builder).
+const RUST_LLM: &[&str] = &[
+    "rig",
+    "async_openai",
+    "openai",
+    "anthropic",
+    "ollama",
+    "gemini",
+    "mistral",
+    "groq",
+    "deepseek",
+    "openrouter",
+    "xai",
+    "cohere",
+    "perplexity",
+    "together",
+    "azure",
+    "genai",
+    "llm",
+    "rmcp",
+    "tonic",
+];
+
+fn rust(ix: &Index, cx: &mut Context<'_>) {
+    for c in &ix.calls {
+        let Some((_, at)) = RUST_ENDPOINTS.iter().find(|(n, _)| c.is(n)) else {
+            continue;
+        };
+        let known = c
+            .callee
+            .split('.')
+            .any(|seg| RUST_LLM.contains(&seg.to_ascii_lowercase().as_str()))
+            || c.is_any(&[
+                "OpenAIConfig.new.with_api_base",
+                "AzureConfig.new.with_api_base",
+            ]);
+        if !known {
+            continue;
+        }
+        let Some(a) = c.pos(*at) else { continue };
+        let Some((url, span)) = endpoint(ix, a) else {
+            continue;
+        };
+        let grpc = c.callee.starts_with("tonic");
+        let Some((scheme, host)) = plaintext_host(&url, false) else {
+            continue;
+        };
+        if is_loopback(&host) {
+            continue;
+        }
+        // A key in the chain (`.api_key(k)`, `from_url(key, url)`) travels with it.
+        let creds = c.method() == "from_url"
+            || ix.calls.iter().any(|o| {
+                o.span.start == c.span.start
+                    && o.callee.split('.').any(|seg| {
+                        matches!(
+                            seg,
+                            "api_key" | "with_api_key" | "bearer_auth" | "auth_header"
+                        )
+                    })
+            });
+        let mut sev = if creds {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let single_label = !host.contains('.') && !host.contains(':');
+        if is_local_ish(&host) || single_label {
+            sev = Severity::Low;
+        }
+        let what = if grpc {
+            "a plaintext gRPC channel".to_string()
+        } else {
+            format!("plaintext `{scheme}://`")
+        };
+        let tail = if creds {
+            ", and the API key sent with it travels in the clear"
+        } else {
+            ""
+        };
+        cx.report(span, &format!("{}:{url}", c.raw), format!(
+            "`{}` reaches `{host}` over {what}: prompts, tool calls and results can be read and altered on the network{tail}",
+            c.raw
+        ))
+        .severity(sev);
     }
 }
 

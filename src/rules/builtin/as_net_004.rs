@@ -2,7 +2,10 @@
 //! one user becomes reachable from the whole network (or the internet on a cloud VM).
 
 use crate::finding::Severity;
-use crate::lang::servers::{has_a2a_app, host_of, python_servers, ts_listens, ts_serves_mcp};
+use crate::lang::servers::{
+    has_a2a_app, host_of, python_servers, rust_auth, rust_binds, rust_mcp_services, ts_listens,
+    ts_serves_mcp,
+};
 use crate::lang::Lang;
 use crate::rules::{Context, Parsed, Rule};
 
@@ -59,6 +62,9 @@ impl Rule for ListensEverywhere {
             }
             return;
         }
+        if code.lang == Lang::Rust {
+            return rust(ix, &file.source.text, cx);
+        }
         if !ts_serves_mcp(ix) {
             return;
         }
@@ -79,5 +85,28 @@ impl Rule for ListensEverywhere {
                 }
             }
         }
+    }
+}
+
+/// A Rust file that serves MCP with rmcp's HTTP transports and binds a listener to
+/// every interface.
+fn rust(ix: &crate::lang::calls::Index, text: &str, cx: &mut Context<'_>) {
+    if rust_mcp_services(ix).is_empty() {
+        return;
+    }
+    let sev = if rust_auth(ix, text) {
+        Severity::Medium
+    } else {
+        Severity::High
+    };
+    for (c, h) in rust_binds(ix) {
+        if !h.all_interfaces() {
+            continue;
+        }
+        cx.report(h.span.clone(), &format!("{}:bind", c.raw), format!(
+            "MCP server listens on all interfaces (`{}` with `{}`): anyone who can reach this host can call its tools",
+            c.raw, h.host
+        ))
+        .severity(sev);
     }
 }

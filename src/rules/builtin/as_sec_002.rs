@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use crate::finding::Confidence;
 use crate::lang::calls::{sub_span, Arg, Value};
-use crate::rules::values::{generic_secret, is_placeholder, known_secret};
+use crate::lang::Lang;
+use crate::rules::values::{generic_secret, is_placeholder, is_secret_key_name, known_secret};
 use crate::rules::{Context, Parsed, Rule};
 
 use super::redact;
@@ -26,7 +27,18 @@ impl Rule for SecretInCode {
             .calls
             .iter()
             .flat_map(|c| c.args.iter().filter_map(|a| Some((a.name.clone()?, a))))
-            .chain(ix.assigns.iter().map(|a| (last_name(&a.target), &a.value)));
+            .chain(ix.assigns.iter().map(|a| (last_name(&a.target), &a.value)))
+            // Rust builders take credentials through methods: `.api_key("…")`.
+            .chain(
+                ix.calls
+                    .iter()
+                    .filter(|c| {
+                        code.lang == Lang::Rust
+                            && c.args.len() == 1
+                            && is_secret_key_name(c.method())
+                    })
+                    .filter_map(|c| Some((c.method().to_string(), c.pos(0)?))),
+            );
         for (key, arg) in named {
             let Value::Str(v) = &arg.value else { continue };
             if done.contains(&arg.span.start) || is_placeholder(v) {
@@ -176,6 +188,12 @@ fn credential_key(key: &str) -> bool {
         "sync",
         "resume",
         "marker",
+        // Named as not real.
+        "fake",
+        "dummy",
+        "mock",
+        "bogus",
+        "invalid",
     ];
     let w = words(key);
     // AWS `ClientToken` is an idempotency key.
@@ -208,7 +226,9 @@ fn looks_random(v: &str) -> bool {
         .count();
     let phrase = parts.len() >= 3 && words >= 3;
     // JSON documents and escaped text are data, not a credential value.
-    let structured = v.contains(['{', '"', '\\', ' ']);
+    // `tid=1;proxy-ep=…;exp=2`: a structured value (base64 padding aside).
+    let structured =
+        v.contains(['{', '"', '\\', ' ', ';']) || v.trim_end_matches('=').contains('=');
     has_digit && has_alpha && !env_name && !phrase && !structured
 }
 
@@ -232,6 +252,7 @@ mod tests {
         assert!(!credential_key("client_token"));
         assert!(credential_key("client_secret"));
         assert!(!credential_key("secret_name"));
+        assert!(!credential_key("fake_token1"));
         assert!(looks_random("a8F3kd93JdkeP02mzQ"));
         assert!(!looks_random("OPENAI_API_KEY_2"));
         assert!(!looks_random("mcp.server.auth.provider"));
@@ -240,5 +261,9 @@ mod tests {
         assert!(!looks_random("s3-secret-command-sentinel"));
         assert!(!looks_random("{\"private_key\":\"line-1\\nline-2\"}"));
         assert!(looks_random("f3a9c2e1-7b4d-4e8a-9c1f-2d6b8e0a4c73"));
+        assert!(!looks_random(
+            "tid=1;proxy-ep=proxy.individual.githubcopilot.com;exp=2"
+        ));
+        assert!(looks_random("dGhpcyBpcyBhIHNlY3JldDEyMw=="));
     }
 }
