@@ -70,6 +70,12 @@ pub const GIT_COMMANDS: &[&str] = &[
     "worktree",
 ];
 
+/// Shells, and the flags after which their next argument is a script.
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "powershell", "pwsh",
+];
+const SCRIPT_FLAGS: &[&str] = &["-c", "-lc", "-ec", "/c", "/C", "-Command", "-command"];
+
 /// The program's name without directory or `.exe`.
 pub fn program_name(lit: &str) -> &str {
     let base = lit.rsplit(['/', '\\']).next().unwrap_or(lit);
@@ -199,8 +205,23 @@ pub fn record(
     tool: &str,
 ) {
     let mut prev_opt = false;
+    let shell = program.map(program_name).filter(|p| SHELLS.contains(p));
+    let mut script_next: Option<&str> = None;
     for e in elems.iter().skip(skip) {
+        // `["bash", "-c", script]`: the element after `-c` is a command line, and
+        // what follows it are the script's positional parameters, not options.
+        if let Some(flag) = script_next.take() {
+            if let (Some(t), Some(sh)) = (&e.taint, shell) {
+                let callee = format!("{sh} {flag} … in {call}");
+                Flow::record(flows, Sink::Shell, e.span.clone(), t, callee, tool, None);
+            }
+            return;
+        }
         if let Some(l) = &e.lit {
+            if shell.is_some() && SCRIPT_FLAGS.contains(&l.as_str()) {
+                script_next = Some(l);
+                continue;
+            }
             if ends_options(l) {
                 return;
             }
