@@ -72,7 +72,15 @@ pub const GIT_COMMANDS: &[&str] = &[
 
 /// Shells, and the flags after which their next argument is a script.
 const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "powershell", "pwsh",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "cmd",
+    "powershell",
+    "pwsh",
 ];
 const SCRIPT_FLAGS: &[&str] = &["-c", "-lc", "-ec", "/c", "/C", "-Command", "-command"];
 

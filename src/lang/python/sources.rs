@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use super::{children, dotted, root_module, Imports};
 use crate::lang::sources::{self as names, label};
 use crate::lang::taint::{Env, Origin, Taint};
-use crate::lang::text_of;
+use crate::lang::{text_of, Nodes};
 
 /// What the file imports and builds that makes a call a model call or an object a
 /// request.
@@ -46,7 +46,7 @@ fn unwrap_await(n: Node<'_>) -> Node<'_> {
 }
 
 impl Ctx {
-    pub fn new(nodes: &[Node<'_>], text: &str, imports: &Imports) -> Ctx {
+    pub fn new(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> Ctx {
         let mut cx = Ctx {
             llm_file: imports.values().any(|v| names::llm_module(v)),
             anthropic: root_module(imports, &["anthropic", "langchain_anthropic"]),
@@ -58,7 +58,7 @@ impl Ctx {
             web: root_module(imports, &["fastapi", "flask", "starlette"]),
             ..Ctx::default()
         };
-        for &a in nodes.iter().filter(|n| n.kind() == "assignment") {
+        for &a in nodes.iter().filter(|n| nodes.kind(**n) == "assignment") {
             let (Some(l), Some(r)) = (
                 a.child_by_field_name("left"),
                 a.child_by_field_name("right"),
@@ -224,7 +224,7 @@ impl Ctx {
     /// tools already analysed; route handlers get their parameters as request data.
     pub fn entries<'t>(
         &self,
-        nodes: &[Node<'t>],
+        nodes: &Nodes<'t>,
         text: &str,
         tools: &HashSet<usize>,
     ) -> Vec<Entry<'t>> {
@@ -232,7 +232,13 @@ impl Ctx {
         if !self.relevant() {
             return out;
         }
-        if let Some(root) = nodes.first().filter(|n| n.kind() == "module") {
+        // Outside a model file and without Flask's global `request`, only route
+        // parameters and request objects are sources: other functions need no pass.
+        let anywhere = self.llm_file || self.flask_request.is_some();
+        if let Some(root) = nodes
+            .first()
+            .filter(|n| anywhere && nodes.kind(**n) == "module")
+        {
             out.push(Entry {
                 name: "<module>".into(),
                 node: *root,
@@ -240,7 +246,10 @@ impl Ctx {
                 requests: Vec::new(),
             });
         }
-        for &f in nodes.iter().filter(|n| n.kind() == "function_definition") {
+        for &f in nodes
+            .iter()
+            .filter(|n| nodes.kind(**n) == "function_definition")
+        {
             if tools.contains(&f.id()) {
                 continue;
             }
@@ -289,6 +298,9 @@ impl Ctx {
                     );
                     seeds.push((p, t));
                 }
+            }
+            if !anywhere && seeds.is_empty() && requests.is_empty() {
+                continue;
             }
             out.push(Entry {
                 name,

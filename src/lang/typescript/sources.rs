@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use super::{dotted, handler_params, is_function, Imports};
 use crate::lang::sources::{self as names, label};
 use crate::lang::taint::{Env, Origin, Taint};
-use crate::lang::{text_of, unwrap_expr};
+use crate::lang::{text_of, unwrap_expr, Nodes};
 
 #[derive(Default)]
 pub(super) struct Ctx {
@@ -34,7 +34,7 @@ pub(super) struct Entry<'t> {
 const NEXT_HANDLERS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 impl Ctx {
-    pub fn new(nodes: &[Node<'_>], text: &str, imports: &Imports) -> Ctx {
+    pub fn new(nodes: &Nodes<'_>, text: &str, imports: &Imports) -> Ctx {
         let mut cx = Ctx {
             llm_file: imports.values().any(|v| names::llm_module(v)),
             anthropic: imports.values().any(|v| v.starts_with("@anthropic-ai/")),
@@ -47,7 +47,10 @@ impl Ctx {
             }),
             ..Ctx::default()
         };
-        for &d in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        for &d in nodes
+            .iter()
+            .filter(|n| nodes.kind(**n) == "variable_declarator")
+        {
             let (Some(n), Some(v)) = (
                 d.child_by_field_name("name"),
                 d.child_by_field_name("value"),
@@ -229,14 +232,17 @@ impl Ctx {
     /// parameter as the request.
     pub fn entries<'t>(
         &self,
-        nodes: &[Node<'t>],
+        nodes: &Nodes<'t>,
         text: &str,
         tools: &HashSet<usize>,
     ) -> Vec<Entry<'t>> {
         let mut out = Vec::new();
         // Without a model SDK or router only Next.js route handlers can hold sources.
         let all = self.relevant();
-        if let Some(root) = nodes.first().filter(|n| all && n.kind() == "program") {
+        if let Some(root) = nodes
+            .first()
+            .filter(|n| all && nodes.kind(**n) == "program")
+        {
             out.push(Entry {
                 name: "<module>".into(),
                 node: *root,
@@ -245,7 +251,7 @@ impl Ctx {
         }
         for &f in nodes.iter().filter(|n| {
             matches!(
-                n.kind(),
+                nodes.kind(**n),
                 "function_declaration" | "method_definition" | "generator_function_declaration"
             )
         }) {
@@ -256,9 +262,11 @@ impl Ctx {
                 .child_by_field_name("name")
                 .map(|n| text_of(n, text).to_string())
                 .unwrap_or_default();
-            let exported = f.parent().is_some_and(|p| p.kind() == "export_statement");
             let mut requests = Vec::new();
-            if exported && NEXT_HANDLERS.contains(&name.as_str()) {
+            // The name first: finding a node's parent walks down from the root.
+            if NEXT_HANDLERS.contains(&name.as_str())
+                && f.parent().is_some_and(|p| p.kind() == "export_statement")
+            {
                 if let Some((p, _)) = handler_params(f, text).first() {
                     requests.push(p.clone());
                 }
@@ -273,7 +281,10 @@ impl Ctx {
             });
         }
         // `export const POST = async (req) => ...`
-        for &d in nodes.iter().filter(|n| n.kind() == "variable_declarator") {
+        for &d in nodes
+            .iter()
+            .filter(|n| nodes.kind(**n) == "variable_declarator")
+        {
             let (Some(n), Some(v)) = (
                 d.child_by_field_name("name"),
                 d.child_by_field_name("value"),
@@ -281,16 +292,15 @@ impl Ctx {
                 continue;
             };
             let name = text_of(n, text);
+            if !NEXT_HANDLERS.contains(&name) {
+                continue;
+            }
             let exported = d
                 .parent()
                 .and_then(|p| p.parent())
                 .is_some_and(|p| p.kind() == "export_statement");
             let v = unwrap_expr(v);
-            if exported
-                && NEXT_HANDLERS.contains(&name)
-                && is_function(v)
-                && !tools.contains(&v.id())
-            {
+            if exported && is_function(v) && !tools.contains(&v.id()) {
                 let requests = handler_params(v, text)
                     .into_iter()
                     .take(1)
