@@ -7,6 +7,8 @@
 //! a tool argument (the catalog's §1.4 model-output sources). Receivers must plausibly
 //! be a model client: a `dict.invoke` or an unrelated `.content` is not a source.
 
+use super::taint::{Origin, Taint};
+
 /// Module roots (Python) and packages (JS) of model SDKs and agent frameworks.
 pub fn llm_module(m: &str) -> bool {
     let m = m.trim_start_matches('@');
@@ -285,6 +287,33 @@ pub fn label(callee: &str) -> String {
     } else {
         c
     }
+}
+
+/// The taint of what a model returned, from the call as written.
+pub fn model_output(span: crate::manifest::Span, written: &str) -> Taint {
+    Taint::from(
+        Origin::Model,
+        span,
+        format!("model output from `{}`", label(written)),
+    )
+}
+
+/// The taint of a request field (`req.body.cmd`) as written.
+pub fn request_field(span: crate::manifest::Span, written: &str) -> Taint {
+    Taint::from(
+        Origin::Request,
+        span,
+        format!("request field `{}`", label(written)),
+    )
+}
+
+/// The taint of a request method's result (`await request.json()`) as written.
+pub fn request_data(span: crate::manifest::Span, written: &str) -> Taint {
+    Taint::from(
+        Origin::Request,
+        span,
+        format!("request data `{}`", label(written)),
+    )
 }
 
 #[cfg(test)]

@@ -42,6 +42,15 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// Content sinks take flows by origin: HTML only from model output (the catalog's
+    /// AS-INJ-007), prompts only from what the model does not write (AS-INJ-008).
+    pub fn feeds(self, sink: Sink) -> bool {
+        match sink {
+            Sink::Html => self == Origin::Model,
+            _ => self != Origin::Model,
+        }
+    }
+
     /// Who chooses the value, for the "why it is dangerous" half of a message.
     pub fn who(self) -> &'static str {
         match self {

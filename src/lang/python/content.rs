@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use super::{children, Call, Fx};
 use crate::lang::sources as names;
 use crate::lang::string_literal;
-use crate::lang::taint::{bits, Env, Origin, Sink, Taint};
+use crate::lang::taint::{bits, Env, Sink, Taint};
 
 /// Keyword arguments that set a model's standing instructions.
 const ROLE_KWARGS: &[&str] = &[
@@ -33,11 +33,7 @@ impl<'t> Fx<'_, 't> {
     /// Records a content flow: HTML only from model output, prompts only from data the
     /// model does not produce (request data, tool arguments).
     fn content_flow(&mut self, sink: Sink, at: Node<'_>, t: &Taint, callee: String) {
-        let wanted = match sink {
-            Sink::Html => t.origin == Origin::Model,
-            _ => t.origin != Origin::Model && !self.opaque_call(at),
-        };
-        if wanted {
+        if t.origin.feeds(sink) && (sink == Sink::Html || !self.opaque_call(at)) {
             self.flow(sink, at, t, callee, None);
         }
     }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{children, dotted, root_module, Imports};
-use crate::lang::sources::{self as names, label};
+use crate::lang::sources as names;
 use crate::lang::taint::{Env, Origin, Taint};
 use crate::lang::{text_of, Nodes};
 
@@ -171,11 +171,7 @@ impl Ctx {
         if !(by_path || by_recv() == Some(true)) {
             return None;
         }
-        Some(Taint::from(
-            Origin::Model,
-            call.byte_range(),
-            format!("model output from `{}`", label(text_of(f, text))),
-        ))
+        Some(names::model_output(call.byte_range(), text_of(f, text)))
     }
 
     fn is_request(&self, n: Node<'_>, text: &str, env: &Env) -> bool {
@@ -193,10 +189,9 @@ impl Ctx {
             return None;
         }
         let whole = field_access(node);
-        Some(Taint::from(
-            Origin::Request,
+        Some(names::request_field(
             whole.byte_range(),
-            format!("request field `{}`", label(text_of(whole, text))),
+            text_of(whole, text),
         ))
     }
 
@@ -211,13 +206,7 @@ impl Ctx {
     ) -> Option<Taint> {
         (recv.is_some_and(|r| self.is_request(r, text, env))
             && names::PY_REQUEST_METHODS.contains(&last))
-        .then(|| {
-            Taint::from(
-                Origin::Request,
-                call.byte_range(),
-                format!("request data `{}`", label(text_of(call, text))),
-            )
-        })
+        .then(|| names::request_data(call.byte_range(), text_of(call, text)))
     }
 
     /// Functions (and the module body) to analyse for these sources, skipping the

@@ -292,13 +292,8 @@ impl Walker<'_> {
             },
             _ => return None,
         };
-        crate::lang::sources::llm_name(&recv).then(|| {
-            Taint::from(
-                taint::Origin::Model,
-                span_of(m),
-                format!("model output from `{recv}.{name}`"),
-            )
-        })
+        crate::lang::sources::llm_name(&recv)
+            .then(|| crate::lang::sources::model_output(span_of(m), &format!("{recv}.{name}")))
     }
 
     fn numeric_turbofish(&self, m: &syn::ExprMethodCall) -> bool {

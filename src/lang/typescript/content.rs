@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use super::{children, Fx};
 use crate::lang::sources as names;
-use crate::lang::taint::{bits, Env, Origin, Sink, Taint};
+use crate::lang::taint::{bits, Env, Sink, Taint};
 use crate::lang::{string_literal, unwrap_expr};
 
 /// Calls whose `system`/`instructions` option is the model's standing instructions.
@@ -23,11 +23,7 @@ const INSTRUCTED: &[&str] = &[
 impl<'t> Fx<'_, 't> {
     /// HTML only from model output; prompts only from what the model does not write.
     fn content_flow(&mut self, sink: Sink, at: Node<'_>, t: &Taint, callee: String) {
-        let wanted = match sink {
-            Sink::Html => t.origin == Origin::Model,
-            _ => t.origin != Origin::Model && !self.opaque_call(at),
-        };
-        if wanted {
+        if t.origin.feeds(sink) && (sink == Sink::Html || !self.opaque_call(at)) {
             self.flow(sink, at, t, callee, None);
         }
     }

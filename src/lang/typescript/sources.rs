@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::{dotted, handler_params, is_function, Imports};
-use crate::lang::sources::{self as names, label};
-use crate::lang::taint::{Env, Origin, Taint};
+use crate::lang::sources as names;
+use crate::lang::taint::{Env, Taint};
 use crate::lang::{text_of, unwrap_expr, Nodes};
 
 #[derive(Default)]
@@ -147,13 +147,7 @@ impl Ctx {
                         && names::llm_method(last, rt, true)
                 }
             });
-        hit.then(|| {
-            Taint::from(
-                Origin::Model,
-                call.byte_range(),
-                format!("model output from `{}`", label(text_of(f, text))),
-            )
-        })
+        hit.then(|| names::model_output(call.byte_range(), text_of(f, text)))
     }
 
     /// `req.body`, `req.query.q`, `request.nextUrl`: a field of a request object.
@@ -165,10 +159,9 @@ impl Ctx {
             return None;
         }
         let whole = field_access(node);
-        Some(Taint::from(
-            Origin::Request,
+        Some(names::request_field(
             whole.byte_range(),
-            format!("request field `{}`", label(text_of(whole, text))),
+            text_of(whole, text),
         ))
     }
 
@@ -182,15 +175,8 @@ impl Ctx {
         env: &Env,
     ) -> Option<Taint> {
         let r = recv?;
-        (env.requests.contains(text_of(r, text)) && names::JS_REQUEST_METHODS.contains(&last)).then(
-            || {
-                Taint::from(
-                    Origin::Request,
-                    call.byte_range(),
-                    format!("request data `{}`", label(text_of(call, text))),
-                )
-            },
-        )
+        (env.requests.contains(text_of(r, text)) && names::JS_REQUEST_METHODS.contains(&last))
+            .then(|| names::request_data(call.byte_range(), text_of(call, text)))
     }
 
     /// `app.post("/x", (req, res) => ...)` on an Express or Hono app or router: the
