@@ -112,22 +112,7 @@ impl Rule for PlaintextEndpoint {
                 let creds = CREDENTIALS
                     .iter()
                     .any(|k| c.kw(k).is_some_and(|a| a.value != Value::Null));
-                let mut sev = if creds && !grpc {
-                    Severity::High
-                } else {
-                    Severity::Medium
-                };
-                // A single-label name (`ollama`, `testserver`) resolves only on a
-                // container network, a hosts file or a test harness.
-                let single_label = !host.contains('.') && !host.contains(':');
-                if is_local_ish(&host) || single_label {
-                    sev = Severity::Low;
-                }
-                let what = if grpc {
-                    "an unencrypted gRPC channel".to_string()
-                } else {
-                    format!("plaintext `{scheme}://`")
-                };
+                let (sev, what) = judge(creds && !grpc, &host, grpc, &scheme);
                 let tail = if creds && !grpc {
                     ", and the credential passed to it is sent in the clear"
                 } else {
@@ -222,20 +207,7 @@ fn rust(ix: &Index, cx: &mut Context<'_>) {
                         )
                     })
             });
-        let mut sev = if creds {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        let single_label = !host.contains('.') && !host.contains(':');
-        if is_local_ish(&host) || single_label {
-            sev = Severity::Low;
-        }
-        let what = if grpc {
-            "a plaintext gRPC channel".to_string()
-        } else {
-            format!("plaintext `{scheme}://`")
-        };
+        let (sev, what) = judge(creds, &host, grpc, &scheme);
         let tail = if creds {
             ", and the API key sent with it travels in the clear"
         } else {
@@ -250,6 +222,26 @@ fn rust(ix: &Index, cx: &mut Context<'_>) {
 }
 
 /// A keyword or a dotted path into object arguments: `params.url`, `transport.url`.
+/// Severity and wording of a plaintext endpoint: high when credentials go with it,
+/// low for hosts that resolve only locally — a single-label name (`ollama`,
+/// `testserver`) resolves only on a container network, a hosts file or a test harness.
+fn judge(creds: bool, host: &str, grpc: bool, scheme: &str) -> (Severity, String) {
+    let single_label = !host.contains('.') && !host.contains(':');
+    let sev = if is_local_ish(host) || single_label {
+        Severity::Low
+    } else if creds {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    let what = if grpc {
+        "an unencrypted gRPC channel".to_string()
+    } else {
+        format!("plaintext `{scheme}://`")
+    };
+    (sev, what)
+}
+
 fn path<'a>(c: &'a Call, key: &str) -> Option<&'a Arg> {
     let mut parts = key.split('.');
     let mut arg = c.kw(parts.next()?)?;
